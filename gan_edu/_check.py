@@ -1,0 +1,69 @@
+"""Argument checks shared by every public constructor.
+
+Each helper raises a ``ValueError`` (or ``TypeError``) whose message names the
+argument, shows the value it got and says what is allowed, so that a learner
+who mistypes something sees at once what to change.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Iterable
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def integer(name: str, value, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """An int (not bool) within ``[minimum, maximum]``."""
+    if not _is_int(value):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value!r}")
+    return int(value)
+
+
+def positive_int(name: str, value) -> int:
+    return integer(name, value, minimum=1)
+
+
+def number(name: str, value, *, minimum: float | None = None, maximum: float | None = None,
+           strict_min: bool = False) -> float:
+    """A finite real number within bounds; ``strict_min`` excludes the minimum itself."""
+    if not _is_real(value):
+        raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if minimum is not None:
+        if strict_min and value <= minimum:
+            raise ValueError(f"{name} must be > {minimum}, got {value!r}")
+        if not strict_min and value < minimum:
+            raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value!r}")
+    return value
+
+
+def positive(name: str, value) -> float:
+    return number(name, value, minimum=0.0, strict_min=True)
+
+
+def one_of(name: str, value, allowed: Iterable[str]) -> str:
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
+    return value
+
+
+def boolean(name: str, value) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return value
