@@ -9,7 +9,8 @@ CONSTRAINTS ?= constraints.txt
 STAMP := $(VENV)/.gan_edu-installed
 # JupyterLab refuses to run as root unless told
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
-export MPLBACKEND ?= Agg
+# the venv first on PATH: Jupyter kernels started by nbval and the browser tests use its python
+export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: lab test install lint unit lessons execute-notebooks bench clean
 

@@ -20,14 +20,15 @@ import random
 import numpy as np
 import torch
 
-from . import data, losses, metrics, models, recorders
+from . import data, losses, metrics, models, quiz, recorders, viz, widgets
 from .history import History
 from .trainer import EVENTS, HandlerError, Trainer, TrainingDiverged, TrainState, resolve_device
 
 __version__ = "0.1.0"
 
 __all__ = ["seed_everything", "Trainer", "TrainState", "TrainingDiverged", "HandlerError", "EVENTS", "History",
-           "resolve_device", "data", "models", "losses", "metrics", "recorders", "__version__"]
+           "resolve_device", "data", "models", "losses", "metrics", "recorders", "viz", "widgets", "quiz",
+           "__version__"]
 
 
 def seed_everything(seed: int = 0) -> torch.Generator:

@@ -326,7 +326,7 @@ _MNIST_HELP = (
     "No {title} files were found under {root!r}. This kit never downloads at run time. "
     "To get them: on a machine with internet run\n"
     "    python -c \"import gan_edu as ge; ge.data.mnist({root!r}, kind={kind!r}, download=True)\"\n"
-    "and copy the folder {folder!r} here, or place the four IDX files "
+    "and copy the resulting folder {folder!r} to the same place on this machine, or put the four IDX files "
     "(train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, "
     "optionally .gz) in {folder!r}."
 )

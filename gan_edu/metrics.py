@@ -12,7 +12,7 @@ Divergences are in nats (natural log): JSD is between 0 and :math:`\log 2 \appro
 """
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -83,7 +83,6 @@ def js_divergence(p, q) -> float:
     return 0.5 * kl_divergence(p, m, eps=0) + 0.5 * kl_divergence(q, m, eps=0)
 
 
-Source = "np.ndarray | torch.Tensor | Callable"
 
 
 def grid_probabilities(source, bins: int = 60, range=((-2.0, 2.0), (-2.0, 2.0)), method: str = "hist",

@@ -19,7 +19,7 @@ import math
 import torch
 from torch import nn
 
-__all__ = ["Recorder", "DAccuracy", "GradNorms", "GeneratorArrows", "standard", "layer_grad_norms"]
+__all__ = ["Recorder", "DAccuracy", "GradNorms", "GeneratorArrows", "standard", "layer_grad_norms", "fake_gradients"]
 
 
 class Recorder:
@@ -31,7 +31,7 @@ class Recorder:
         self.trainer = None
         self._bound = []
 
-    def attach(self, trainer) -> "Recorder":
+    def attach(self, trainer) -> Recorder:
         if self.trainer is not None:
             raise ValueError(f"this {type(self).__name__} is already attached to a trainer; make a new one")
         self.trainer = trainer
@@ -135,3 +135,22 @@ class GeneratorArrows(Recorder):
 def standard(trainer) -> tuple[DAccuracy, GradNorms, GeneratorArrows]:
     """Attach the three standard recorders to ``trainer`` and return them."""
     return DAccuracy().attach(trainer), GradNorms().attach(trainer), GeneratorArrows().attach(trainer)
+
+
+def fake_gradients(trainer, n: int = 200, z: torch.Tensor | None = None):
+    """Arrows without training: for ``n`` fresh fake samples, ``(points, -d loss_g / d G(z))``,
+    the push the next G step would give each of them through the current D. Changes nothing."""
+    G, D = trainer.G, trainer.D
+    if z is None:
+        z = G.sample_noise(n, generator=torch.Generator().manual_seed(trainer.state.step))
+    with torch.no_grad():
+        fake = G(z.to(trainer.device))
+    fake.requires_grad_(True)
+    was = D.training
+    D.eval()
+    try:
+        loss = trainer.loss.g_loss(D(trainer._packed(fake)))
+        grad, = torch.autograd.grad(loss, fake)
+    finally:
+        D.train(was)
+    return fake.detach().cpu(), -grad.cpu()

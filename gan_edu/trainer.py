@@ -33,8 +33,8 @@ import copy
 import math
 import warnings
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 from torch import nn
@@ -157,7 +157,7 @@ class Trainer:
 
     # ------------------------------------------------------------------ configuration
     def configure(self, *, loss=None, lr_g=None, lr_d=None, betas=None, d_steps=None, real_label=None,
-                  gp_weight=None, _init=False) -> "Trainer":
+                  gp_weight=None, _init=False) -> Trainer:
         """Change settings between steps (the training lab's live controls). Only the
         arguments given change; each is validated like in the constructor."""
         if loss is not None or _init:
@@ -342,7 +342,7 @@ class Trainer:
         s.g_updates += 1
         self._fire("g_step_end")
 
-    def run(self, steps: int, progress: bool = True) -> "Trainer":
+    def run(self, steps: int, progress: bool = True) -> Trainer:
         """``steps`` training steps with a progress bar; a handler can end it early with
         ``trainer.state.stop = True``. Returns the trainer."""
         steps = _check.positive_int("steps", steps)
@@ -404,11 +404,15 @@ class Trainer:
 
     @torch.no_grad()
     def d_prob(self, x: torch.Tensor) -> torch.Tensor:
-        """sigmoid(D(x)): D's probability that each sample is real (D in eval mode)."""
+        """sigmoid(D(x)): D's probability that each sample is real (D in eval mode). With
+        ``pack=m``, D judges a pack of m copies of each sample."""
+        x = torch.as_tensor(x, dtype=torch.float32).to(self.device)
+        if self.pack > 1:
+            x = x.repeat_interleave(self.pack, dim=0)
         was = self.D.training
         self.D.eval()
         try:
-            return torch.sigmoid(self.D(self._packed(torch.as_tensor(x, dtype=torch.float32).to(self.device)))).cpu()
+            return torch.sigmoid(self.D(self._packed(x))).cpu()
         finally:
             self.D.train(was)
 
@@ -424,7 +428,7 @@ class Trainer:
             "rng": self.generator.get_state(),
         }
 
-    def restore(self, snapshot: dict | None = None) -> "Trainer":
+    def restore(self, snapshot: dict | None = None) -> Trainer:
         """Go back to ``snapshot`` (from :meth:`snapshot`), or to ``last_good`` if none is given."""
         snap = snapshot if snapshot is not None else self.last_good
         if snap is None:
@@ -471,7 +475,7 @@ class Trainer:
         torch.save(ckpt, path)
 
     @classmethod
-    def load(cls, path, data=None, device="auto") -> "Trainer":
+    def load(cls, path, data=None, device="auto") -> Trainer:
         """Rebuild a trainer from :meth:`save`. Reads with ``torch.load(weights_only=True)``:
         a file with anything but tensors and plain values is refused, never unpickled."""
         try:

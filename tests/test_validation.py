@@ -1,0 +1,94 @@
+"""Every trainer argument is validated with a message naming it."""
+import pytest
+import torch
+
+import gan_edu as ge
+
+
+def parts(data=None, in_dim=2, out_dim=2):
+    return (ge.models.MLPGenerator(out_dim=out_dim, hidden=8), ge.models.MLPDiscriminator(in_dim=in_dim, hidden=8),
+            data if data is not None else ge.data.ring())
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(loss="wasserstein"), ValueError, "loss must be one of 'minimax', 'non_saturating', 'least_squares', 'hinge', 'wgan_gp'"),
+    (dict(loss=None), TypeError, "loss must be a loss name"),
+    (dict(batch_size=0), ValueError, "batch_size must be >= 1, got 0"),
+    (dict(batch_size=12.0), TypeError, "batch_size must be an integer"),
+    (dict(lr_g=0), ValueError, "lr_g must be > 0"),
+    (dict(lr_d=-1e-3), ValueError, "lr_d must be > 0"),
+    (dict(lr_d="fast"), TypeError, "lr_d must be a number"),
+    (dict(lr_g=float("nan")), ValueError, "lr_g must be finite"),
+    (dict(betas=(0.5,)), ValueError, "betas must be two numbers"),
+    (dict(betas=(1.0, 0.9)), ValueError, "betas must be two numbers in \\[0, 1\\)"),
+    (dict(d_steps=0), ValueError, "d_steps must be >= 1"),
+    (dict(seed=-1), ValueError, "seed must be >= 0"),
+    (dict(optimizer="adamw"), ValueError, "optimizer must be one of 'adam', 'sgd', 'rmsprop'"),
+    (dict(device="tpu"), ValueError, "device must be"),
+    (dict(real_label=1.2), ValueError, "real_label must be <= 1"),
+    (dict(real_label=0.9, loss="hinge"), ValueError, "label smoothing"),
+    (dict(gp_weight=-1), ValueError, "gp_weight must be >= 0"),
+    (dict(pack=0), ValueError, "pack must be >= 1"),
+    (dict(pack=3), ValueError, "batch_size \\(256\\) must be a multiple of pack \\(3\\)"),
+    (dict(history_size=1), ValueError, "history_size must be >= 2"),
+])
+def test_bad_trainer_arguments(kwargs, error, match):
+    G, D, data = parts()
+    with pytest.raises(error, match=match):
+        ge.Trainer(G, D, data, device=kwargs.pop("device", "cpu"), **kwargs)
+
+
+def test_wrong_kinds_of_networks_and_data():
+    G, D, data = parts()
+    with pytest.raises(TypeError, match="G must be a torch.nn.Module"):
+        ge.Trainer("G", D, data)
+    with pytest.raises(TypeError, match="D must be a torch.nn.Module"):
+        ge.Trainer(G, None, data)
+    with pytest.raises(TypeError, match="data must be a gan_edu.data source"):
+        ge.Trainer(G, D, "ring")
+    with pytest.raises(ValueError, match="latent_dim"):
+        ge.Trainer(torch.nn.Linear(2, 2), D, data)
+
+
+def test_generator_output_that_does_not_match_the_data():
+    G, D, _ = parts(out_dim=3, in_dim=3)
+    with pytest.raises(ValueError, match=r"G makes samples of shape \(3,\) but the data 'ring' has samples of shape \(2,\)"):
+        ge.Trainer(G, D, ge.data.ring(), device="cpu")
+
+
+def test_discriminator_that_cannot_take_the_samples():
+    G, D, data = parts(in_dim=3)
+    with pytest.raises(ValueError, match="D has in_dim=3 but must take 2"):
+        ge.Trainer(G, D, data, device="cpu")
+    G, D, data = parts()
+    with pytest.raises(ValueError, match="pack=2 .* build D with in_dim=4"):
+        ge.Trainer(G, D, data, pack=2, device="cpu")
+    custom = torch.nn.Sequential(torch.nn.Linear(5, 1))
+    with pytest.raises(ValueError, match="D cannot take G's samples"):
+        ge.Trainer(G, custom, data, device="cpu")
+    no_squeeze = torch.nn.Sequential(torch.nn.Linear(2, 1))
+    with pytest.raises(ValueError, match="one logit per sample"):
+        ge.Trainer(G, no_squeeze, data, device="cpu")
+
+
+def test_data_of_the_wrong_dimension_for_images():
+    G = ge.models.DCGenerator(image_size=8)
+    D = ge.models.DCDiscriminator(image_size=8)
+    with pytest.raises(ValueError, match=r"G makes samples of shape \(1, 8, 8\)"):
+        ge.Trainer(G, D, ge.data.ring(), device="cpu")
+
+
+def test_points_array_is_accepted_as_data():
+    G, D, _ = parts()
+    tr = ge.Trainer(G, D, torch.randn(50, 2), device="cpu", batch_size=16)
+    tr.step()
+
+
+def test_run_and_seed_everything_arguments():
+    G, D, data = parts()
+    tr = ge.Trainer(G, D, data, device="cpu")
+    with pytest.raises(ValueError, match="steps must be >= 1"):
+        tr.run(0)
+    with pytest.raises(TypeError, match="seed must be an integer"):
+        ge.seed_everything("0")
+    assert isinstance(ge.seed_everything(3), torch.Generator)
