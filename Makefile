@@ -27,7 +27,7 @@ lab: $(STAMP)
 	cd notebooks && ../$(BIN)/jupyter lab $(ROOT_FLAG)
 
 lint: $(STAMP)
-	$(BIN)/ruff check gan_edu tests benchmarks
+	$(BIN)/ruff check gan_edu tests benchmarks tools
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests

@@ -157,9 +157,17 @@ class Trainer:
 
     # ------------------------------------------------------------------ configuration
     def configure(self, *, loss=None, lr_g=None, lr_d=None, betas=None, d_steps=None, real_label=None,
-                  gp_weight=None, _init=False) -> Trainer:
+                  gp_weight=None, optimizer=None, data=None, _init=False) -> Trainer:
         """Change settings between steps (the training lab's live controls). Only the
-        arguments given change; each is validated like in the constructor."""
+        arguments given change; each is validated like in the constructor. A new
+        ``optimizer`` starts with fresh state; new ``data`` must have samples of the same shape."""
+        if data is not None:
+            if not isinstance(data, data_mod.DataSource):
+                raise TypeError(f"data must be a gan_edu.data source, got {type(data).__name__}")
+            if tuple(data.shape) != tuple(self.data.shape):
+                raise ValueError(f"data must have samples of shape {tuple(self.data.shape)} like the current data, "
+                                 f"got {tuple(data.shape)}; build a new Trainer for other shapes")
+            self.data = data
         if loss is not None or _init:
             self.loss = losses_mod.get(loss)
         if d_steps is not None or _init:
@@ -180,6 +188,10 @@ class Trainer:
         for name, value in (("lr_g", lr_g), ("lr_d", lr_d)):
             if value is not None or _init:
                 setattr(self, name, _check.positive(name, value))
+        if optimizer is not None and not _init:
+            self.optimizer = _check.one_of("optimizer", optimizer, OPTIMIZERS)
+            self.opt_g = self._make_optimizer(self.G, self.lr_g)
+            self.opt_d = self._make_optimizer(self.D, self.lr_d)
         if not _init:
             for opt, lr in ((self.opt_g, self.lr_g), (self.opt_d, self.lr_d)):
                 for group in opt.param_groups:

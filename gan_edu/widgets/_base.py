@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 import weakref
-from typing import Callable
+from collections.abc import Callable
 
 import ipywidgets as W
 
