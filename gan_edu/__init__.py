@@ -17,18 +17,22 @@ from __future__ import annotations
 
 import random
 
-import numpy as np
-import torch
+try:
+    import numpy as np
+    import torch
+except ImportError as _err:  # pragma: no cover - what a learner sees on a half-installed machine
+    raise ImportError(f"gan_edu needs {_err.name}, which is not installed in this Python. Run `make lab` in the gan_edu "
+                      "folder (or `pip install -e .`); `python gan_edu/envcheck.py` lists everything missing.") from _err
 
-from . import data, losses, metrics, models, quiz, recorders, viz, widgets
+from . import data, envcheck, experiments, losses, metrics, models, presets, quiz, recorders, viz, widgets
 from .history import History
 from .trainer import EVENTS, HandlerError, Trainer, TrainingDiverged, TrainState, resolve_device
 
 __version__ = "0.1.0"
 
 __all__ = ["seed_everything", "Trainer", "TrainState", "TrainingDiverged", "HandlerError", "EVENTS", "History",
-           "resolve_device", "data", "models", "losses", "metrics", "recorders", "viz", "widgets", "quiz",
-           "__version__"]
+           "resolve_device", "setup_lesson", "data", "models", "losses", "metrics", "recorders", "viz", "widgets",
+           "quiz", "presets", "experiments", "envcheck", "__version__"]
 
 
 def seed_everything(seed: int = 0) -> torch.Generator:
@@ -43,3 +47,17 @@ def seed_everything(seed: int = 0) -> torch.Generator:
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
+
+
+def setup_lesson(seed: int = 0, threads: int | None = 1) -> torch.Generator:
+    """What each lesson's first cell calls: :func:`seed_everything` and, on the CPU, use
+    ``threads`` threads for PyTorch (``None`` keeps PyTorch's default).
+
+    The lessons' networks are tiny: a second thread barely speeds them up, and when
+    another program (a browser, a second kernel) wants a core, PyTorch's threads wait on
+    each other -- we measured a 10x slowdown on a busy 2-core laptop with the default."""
+    from ._check import integer
+
+    if threads is not None and not torch.cuda.is_available():
+        torch.set_num_threads(integer("threads", threads, minimum=1))
+    return seed_everything(seed)

@@ -314,12 +314,12 @@ class Prediction(Question):
     def reveal(self, outcome: str) -> str:
         if outcome not in self.options:
             raise ValueError(f"outcome must be one of {sorted(self.options)}, got {outcome!r}")
-        text = f"The run shows: {self.options[outcome]}."
+        text = f"The run shows: {self.options[outcome].rstrip('.')}."
         if self.committed is None:
             verdict = "No prediction was committed above: make one, then re-run this cell."
         else:
             ok = self.committed == outcome
-            verdict = f"You predicted: {self.options[self.committed]} -- {'right' if ok else 'not this time'}."
+            verdict = f"You predicted: {self.options[self.committed].rstrip('.')} -- {'right' if ok else 'not this time'}."
             _log(self, self.committed, ok)
             self._show(ok, f"{self.option_feedback[outcome]} {self.explanation}")
         return f"{text}\n{verdict}\nWhy: {_strip_tags(self.option_feedback[outcome])}"
@@ -346,21 +346,18 @@ def get(qid: str) -> Question:
     return bank[qid]
 
 
-def ask(qid: str) -> Question:
-    """Show checkpoint ``qid`` in the notebook (returns it, so tests can drive it)."""
+def ask(qid: str) -> None:
+    """Show checkpoint ``qid`` in the notebook (``get(qid)`` gives the question object)."""
     from IPython.display import display
 
-    q = get(qid)
-    display(q.widget)
-    return q
+    display(get(qid).widget)
 
 
-def predict(qid: str) -> Prediction:
+def predict(qid: str) -> None:
     """Show a predict-then-run checkpoint; the experiment cell later calls :func:`reveal`."""
-    q = get(qid)
-    if not isinstance(q, Prediction):
+    if not isinstance(get(qid), Prediction):
         raise ValueError(f"{qid} is not a prediction question")
-    return ask(qid)
+    ask(qid)
 
 
 def reveal(qid: str, outcome: str) -> None:

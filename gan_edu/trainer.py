@@ -111,13 +111,14 @@ class Trainer:
 
     ``data`` is a :mod:`gan_edu.data` source (or an array of points). ``loss`` is a name
     from :mod:`gan_edu.losses`. ``pack=m`` shows D ``m`` samples at once (PacGAN): D must
-    take ``m`` times the data's features. ``real_label=0.9`` is one-sided label smoothing.
+    take ``m`` times the data's features. ``unroll=k`` computes G's loss against D as it
+    will be after ``k`` more updates (unrolled GAN). ``real_label=0.9`` is one-sided label smoothing.
     """
 
     def __init__(self, G: nn.Module, D: nn.Module, data, loss="non_saturating", batch_size: int = 256,
                  lr_g: float = 1e-3, lr_d: float = 1e-3, betas=(0.5, 0.999), d_steps: int = 1, seed: int = 0,
                  optimizer: str = "adam", device="auto", real_label: float = 1.0, gp_weight: float = 10.0,
-                 pack: int = 1, history_size: int = 4096):
+                 pack: int = 1, unroll: int = 0, history_size: int = 4096):
         if not isinstance(G, nn.Module):
             raise TypeError(f"G must be a torch.nn.Module (e.g. gan_edu.models.MLPGenerator), got {type(G).__name__}")
         if not isinstance(D, nn.Module):
@@ -135,6 +136,7 @@ class Trainer:
         self.seed = _check.integer("seed", seed, minimum=0)
         self.optimizer = _check.one_of("optimizer", optimizer, OPTIMIZERS)
         self.pack = _check.positive_int("pack", pack)
+        self.unroll = _check.integer("unroll", unroll, minimum=0)
         if self.batch_size % self.pack:
             raise ValueError(f"batch_size ({batch_size}) must be a multiple of pack ({pack}): D sees the batch in groups of {pack}")
         self.device = resolve_device(device)
@@ -311,10 +313,7 @@ class Trainer:
             with torch.no_grad():
                 fake = self.G(z)
         real_logits, fake_logits = self._d_logits(real, fake.detach())  # detach: no gradient into G here
-        loss = self.loss.d_loss(real_logits, fake_logits, self.real_label)
-        if self.loss.needs_gradient_penalty:
-            loss = loss + self.gp_weight * losses_mod.gradient_penalty(
-                self.D, self._packed(real), self._packed(fake.detach()), self.generator)
+        loss = self._d_loss(real, fake, real_logits, fake_logits)
         s.real, s.z, s.fake, s.real_logits, s.fake_logits, s.loss = real, z, fake, real_logits, fake_logits, loss
         s.loss_d = self._finite(loss, "loss_d")
         s.d_real = torch.sigmoid(real_logits.detach()).mean().item()
@@ -337,6 +336,7 @@ class Trainer:
         if fake is None:
             z = self.G.sample_noise(self.batch_size, generator=self.generator)
             fake = self.G(z)
+        saved_d = self._look_ahead() if self.unroll else None
         _set_requires_grad(self._d_params, False)
         try:
             fake_logits = self.D(self._packed(fake))
@@ -348,6 +348,9 @@ class Trainer:
             loss.backward()                 # flows through D into G
         finally:
             _set_requires_grad(self._d_params, True)
+            if saved_d is not None:         # unrolled: back to the real D before anything else
+                self.D.load_state_dict(saved_d[0])
+                self.opt_d.load_state_dict(saved_d[1])
         self._fire("g_backward_end")        # G's .grad is filled in; G has not moved yet
         self.opt_g.step()
         self._finite_params(self._g_params, "a parameter of G")
@@ -375,6 +378,29 @@ class Trainer:
         return self
 
     # ------------------------------------------------------------------ helpers of the loop
+    def _d_loss(self, real, fake, real_logits, fake_logits) -> torch.Tensor:
+        loss = self.loss.d_loss(real_logits, fake_logits, self.real_label)
+        if self.loss.needs_gradient_penalty:
+            loss = loss + self.gp_weight * losses_mod.gradient_penalty(
+                self.D, self._packed(real), self._packed(fake.detach()), self.generator)
+        return loss
+
+    def _look_ahead(self):
+        """Unrolled GAN (Metz et al. 2017): let D take ``unroll`` more updates on fresh batches,
+        so G's loss is measured against the D that would answer its move. Returns D's and its
+        optimiser's state to put back after G's backward pass. (First-order: the gradient does
+        not flow back through D's updates, as in most re-implementations.)"""
+        saved = (_clone(self.D.state_dict()), copy.deepcopy(self.opt_d.state_dict()))
+        for _ in range(self.unroll):
+            real = self.data.sample(self.batch_size, generator=self.generator).to(self.device)
+            with torch.no_grad():
+                fake = self.G(self.G.sample_noise(self.batch_size, generator=self.generator))
+            self.opt_d.zero_grad(set_to_none=True)
+            self._d_loss(real, fake, *self._d_logits(real, fake)).backward()
+            self.opt_d.step()
+        self.opt_d.zero_grad(set_to_none=True)
+        return saved
+
     def _packed(self, x: torch.Tensor) -> torch.Tensor:
         """PacGAN: [B, C, ...] -> [B/m, m*C, ...], m samples side by side per D input."""
         if self.pack == 1:
@@ -464,7 +490,7 @@ class Trainer:
         """The constructor arguments, as plain values (what a checkpoint stores)."""
         return dict(loss=self.loss.name, batch_size=self.batch_size, lr_g=self.lr_g, lr_d=self.lr_d,
                     betas=list(self.betas), d_steps=self.d_steps, seed=self.seed, optimizer=self.optimizer,
-                    real_label=self.real_label, gp_weight=self.gp_weight, pack=self.pack,
+                    real_label=self.real_label, gp_weight=self.gp_weight, pack=self.pack, unroll=self.unroll,
                     history_size=self.history.capacity)
 
     def save(self, path) -> None:

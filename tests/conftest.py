@@ -1,10 +1,11 @@
 import os
+import tempfile
 
 import pytest
 import torch
 
 os.environ.setdefault("MPLBACKEND", "Agg")
-os.environ.setdefault("GAN_EDU_PROGRESS", os.path.join(os.path.dirname(__file__), ".progress-test.json"))
+os.environ.setdefault("GAN_EDU_PROGRESS", os.path.join(tempfile.mkdtemp(prefix="gan_edu_tests_"), "progress.json"))
 
 import gan_edu as ge  # noqa: E402
 

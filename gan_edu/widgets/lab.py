@@ -28,7 +28,8 @@ import ipywidgets as W
 import numpy as np
 import torch
 
-from .. import _check, data as data_mod, losses, metrics, models, viz
+from .. import _check, losses, metrics, models, viz
+from .. import data as data_mod
 from ..recorders import fake_gradients, layer_grad_norms
 from ..timeline import Timeline
 from ..trainer import OPTIMIZERS, Trainer, TrainingDiverged

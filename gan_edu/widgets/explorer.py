@@ -1,0 +1,653 @@
+r"""The architecture explorer: one GAN step as a clickable diagram, with live tensors.
+
+::
+
+    z ──► [G] ──► G(z) ──►┐        ┌──► D(G(z)) ─┐
+                          ├─► [D] ─┤             ├──► loss
+                x ───────►┘        └──► D(x) ────┘
+    ◄──────────── gradients (back into D, and through D into G)
+
+Click a box (or call ``explorer.select("D(x)")``) to see what that stage does and
+the *live* tensor of a real tiny GAN at that stage: its shape, a few values and a
+picture. The tensors are caught with trainer events during a real training step
+(``step_start``, ``d_forward_end``, ``d_backward_end``, ``d_step_end``,
+``g_forward_end``, ``g_backward_end``, ``g_step_end``); "take one training step"
+(``explorer.take_step()``) runs another step and refreshes the view.
+
+The explorer listens to the trainer only while it takes its own steps, so training
+the same trainer elsewhere (``tr.run(200)``) costs nothing extra.
+"""
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+
+import ipywidgets as W
+import numpy as np
+import torch
+
+from .. import _check, viz
+from .. import data as data_mod
+from .. import models as models_mod
+from ..recorders import layer_grad_norms
+from ..trainer import Trainer
+from ._base import FigureView
+
+__all__ = ["ArchitectureExplorer", "Capture", "STEPS", "tiny_gan", "train_and_compare", "Comparison",
+           "distance_to_modes"]
+
+#: the clickable stages of the diagram, in the order data flows through them
+STEPS = ("z", "G(z)", "x", "D(x)", "D(G(z))", "loss", "gradients")
+
+TITLES = {
+    "z": "z &mdash; the noise",
+    "G(z)": "G(z) &mdash; the generator's samples",
+    "x": "x &mdash; real data",
+    "D(x)": "D(x) &mdash; D's score on real data",
+    "D(G(z))": "D(G(z)) &mdash; D's score on fake data",
+    "loss": "loss &mdash; one number per network",
+    "gradients": "gradients &mdash; the learning signal, flowing backwards",
+}
+
+# pale colours of the diagram boxes; the selected box turns the strong colour
+_PALE = {"z": "#e8e8e8", "G(z)": "#eadcf2", "x": "#d5eedd", "D(x)": "#d5eedd", "D(G(z))": "#eadcf2",
+         "loss": "#fde3c8", "gradients": "#e8e8e8"}
+_STRONG = {"z": "#555555", "G(z)": viz.FAKE, "x": viz.REAL, "D(x)": viz.REAL, "D(G(z))": viz.FAKE,
+           "loss": "#d95f02", "gradients": "#333333"}
+_G_COLOUR, _D_COLOUR = viz.FAKE, "#555555"
+
+
+# --------------------------------------------------------------------------- the tiny GAN
+def tiny_gan(seed: int = 0, batch_size: int = 256, hidden: int = 64, latent_dim: int = 2) -> Trainer:
+    """The explorer's GAN: small MLPs (``hidden`` wide, 2 hidden layers) on ``ge.data.ring()``,
+    non-saturating loss, Adam, CPU, seeded. Fast: a step takes a few milliseconds."""
+    seed = _check.integer("seed", seed, minimum=0)
+    torch.manual_seed(seed)
+    G = models_mod.MLPGenerator(latent_dim=latent_dim, out_dim=2, hidden=hidden, depth=2)
+    D = models_mod.MLPDiscriminator(in_dim=2, hidden=hidden, depth=2)
+    return Trainer(G, D, data_mod.ring(), batch_size=batch_size, seed=seed, device="cpu")
+
+
+@dataclass
+class Capture:
+    """Everything the explorer caught during one training step (all detached, on the CPU)."""
+
+    step: int = 0
+    z: torch.Tensor | None = None                #: the noise of the step [B, latent_dim]
+    fake: torch.Tensor | None = None             #: G(z) [B, 2]
+    real: torch.Tensor | None = None             #: x [B, 2]
+    real_logits: torch.Tensor | None = None      #: D's logits on x in the D update [B]
+    fake_logits: torch.Tensor | None = None      #: D's logits on G(z) in the D update [B]
+    fake_logits_g: torch.Tensor | None = None    #: D's logits on G(z) in the G update (after D moved) [B]
+    loss_d: torch.Tensor | None = None           #: D's loss (a scalar tensor)
+    loss_g: torch.Tensor | None = None           #: G's loss (a scalar tensor)
+    grad_d: dict = field(default_factory=dict)   #: D's per-layer gradient norms in the D update
+    grad_g: dict = field(default_factory=dict)   #: G's per-layer gradient norms in the G update
+    push: torch.Tensor | None = None             #: -d loss_G / d G(z): how the G update pushes each fake [B, 2]
+    g_grad_in_d_update: bool = False             #: did any G parameter get a gradient in the D update?
+    d_grad_in_g_update: bool = False             #: did any D parameter get a gradient in the G update?
+    changed: dict = field(default_factory=dict)  #: {"D update": {"D": bool, "G": bool}, "G update": {...}}
+
+
+def _clone(net) -> list[torch.Tensor]:
+    return [p.detach().clone() for p in net.parameters()]
+
+
+def _differs(before: list[torch.Tensor], net) -> bool:
+    return any(not torch.equal(b, p.detach()) for b, p in zip(before, net.parameters()))
+
+
+def _has_grad(net) -> bool:
+    return any(p.grad is not None and bool(p.grad.abs().sum() > 0) for p in net.parameters())
+
+
+class _Catcher:
+    """Trainer handlers that fill a :class:`Capture` during one step."""
+
+    def __init__(self, trainer: Trainer):
+        self.tr = trainer
+        self.cap = Capture()
+        self.handlers = [("step_start", self.step_start), ("d_forward_end", self.d_forward_end),
+                         ("d_backward_end", self.d_backward_end), ("d_step_end", self.d_step_end),
+                         ("g_forward_end", self.g_forward_end), ("g_backward_end", self.g_backward_end),
+                         ("g_step_end", self.g_step_end)]
+
+    def __enter__(self):
+        for event, fn in self.handlers:
+            self.tr.on(event, fn)
+        return self
+
+    def __exit__(self, *exc):
+        for event, fn in self.handlers:
+            self.tr.off(event, fn)
+        return False
+
+    def step_start(self, tr) -> None:
+        self.cap.step = tr.state.step
+        self.g0, self.d0 = _clone(tr.G), _clone(tr.D)
+
+    def d_forward_end(self, tr) -> None:          # the last of the d_steps D updates wins
+        s = tr.state
+        self.cap.z, self.cap.fake, self.cap.real = s.z.detach().cpu(), s.fake.detach().cpu(), s.real.detach().cpu()
+        self.cap.real_logits, self.cap.fake_logits = s.real_logits.detach().cpu(), s.fake_logits.detach().cpu()
+        self.cap.loss_d = s.loss.detach().cpu()
+
+    def d_backward_end(self, tr) -> None:
+        self.cap.grad_d = layer_grad_norms(tr.D)
+        self.cap.g_grad_in_d_update = _has_grad(tr.G)
+
+    def d_step_end(self, tr) -> None:
+        self.cap.changed["D update"] = {"D": _differs(self.d0, tr.D), "G": _differs(self.g0, tr.G)}
+        self.g1, self.d1 = _clone(tr.G), _clone(tr.D)
+
+    def g_forward_end(self, tr) -> None:
+        s = tr.state
+        if s.fake.requires_grad:
+            s.fake.retain_grad()
+        self.cap.fake_logits_g = s.fake_logits.detach().cpu()
+        self.cap.loss_g = s.loss.detach().cpu()
+
+    def g_backward_end(self, tr) -> None:
+        self.cap.grad_g = layer_grad_norms(tr.G)
+        self.cap.d_grad_in_g_update = _has_grad(tr.D)
+        grad = tr.state.fake.grad
+        self.cap.push = None if grad is None else -grad.detach().cpu()
+
+    def g_step_end(self, tr) -> None:
+        self.cap.changed["G update"] = {"G": _differs(self.g1, tr.G), "D": _differs(self.d1, tr.D)}
+
+
+# --------------------------------------------------------------------------- text
+def _shape(t: torch.Tensor) -> str:
+    return "[" + ", ".join(str(s) for s in t.shape) + "]"
+
+
+def describe(name: str, t: torch.Tensor, rows: int = 3) -> str:
+    """A few lines about tensor ``t``: shape, dtype, the first values and simple statistics."""
+    t = t.detach().float()
+    if t.ndim == 0:
+        return f"{name} = {t.item():.4f}   (shape [], a single number)"
+    big = t.abs().max().item() if t.numel() else 0.0
+    sign = "+" if t.numel() and t.min().item() < 0 else ""             # signs only where there are negatives
+    fmt = f"{{:{sign}.3f}}" if big >= 0.01 or big == 0 else f"{{:{sign}.2e}}"   # tiny values: scientific notation
+    lines = [f"{name}: shape {_shape(t)}, {str(t.dtype).removeprefix('torch.')}"]
+    if t.ndim == 1:
+        lines.append("first values: " + " ".join(fmt.format(v) for v in t[:6].tolist()) + " ...")
+    else:
+        lines.append(f"first {min(rows, t.shape[0])} rows:")
+        lines += ["  [" + ", ".join(fmt.format(v) for v in r) + "]"
+                  for r in t[:rows].reshape(min(rows, t.shape[0]), -1).tolist()]
+    lines.append(f"mean {fmt.format(t.mean().item())}, std {fmt.format(t.std().item()).lstrip('+')}, "
+                 f"min {fmt.format(t.min().item())}, max {fmt.format(t.max().item())}")
+    return "\n".join(lines)
+
+
+def _loss_terms(loss, cap: Capture, real_label: float) -> dict[str, float] | None:
+    """For the BCE losses: D's loss split into its real and fake parts."""
+    if loss.name not in ("minimax", "non_saturating"):
+        return None
+    f = torch.nn.functional
+    real = f.binary_cross_entropy_with_logits(cap.real_logits, torch.full_like(cap.real_logits, real_label)).item()
+    fake = f.binary_cross_entropy_with_logits(cap.fake_logits, torch.zeros_like(cap.fake_logits)).item()
+    return {"real": real, "fake": fake}
+
+
+def _explanation(name: str, tr: Trainer) -> str:
+    k = tr.G.latent_dim
+    if name == "z":
+        return (f"<b>z</b> is random noise, the generator's only input: each row is one draw from a standard normal "
+                f"distribution N(0, I), {k} number{'s' if k > 1 else ''} per sample, and a fresh batch is drawn every step. "
+                "The space z lives in is the <i>latent space</i>. Here z has as many numbers as a data point so you can "
+                "see it; for images z is far smaller than the data (e.g. 100 numbers for a 64&times;64 colour image of "
+                "12,288 values). The grey grid is a square of z values: open <b>G(z)</b> to see where G sends it.")
+    if name == "G(z)":
+        return ("The generator <b>G</b>, a small neural network, turns each z into a sample <b>G(z)</b> with the shape "
+                "of one data point. G never sees the real data: all it learns comes from D's scores, as gradients. "
+                "The grey lines are the z-grid after G: nearby z land nearby, because G is a smooth mapping, not a "
+                "store of training points. Take steps and watch the purple points move toward the green ring.")
+    if name == "x":
+        return (f"<b>x</b> is a batch of real samples from the training data: here {tr.batch_size} points drawn from "
+                "8 small blobs on a ring. Only the discriminator ever sees x. G's job is to make samples that D "
+                "cannot tell apart from these.")
+    if name == "D(x)":
+        return ("The discriminator <b>D</b> reads one sample and outputs one number, a logit; sigmoid(logit) is D's "
+                "probability that the sample is real, and that is what <b>D(x)</b> shows. In the D update, D is trained "
+                "to push D(x) up toward 1. The background is D's probability all over the plane (green: real, "
+                "purple: fake, white: can't tell).")
+    if name == "D(G(z))":
+        return ("The same D scores the fake batch: <b>D(G(z))</b>. In the D update, D pushes these scores down "
+                "toward 0; in the G update, G moves its samples to push them up toward 1. That tug of war is the "
+                "game. When G is good, D cannot tell, and both scores hover around 0.5.")
+    if name == "loss":
+        if tr.loss.name in ("minimax", "non_saturating"):
+            g = ("&minus;mean log D(G(z)) (non-saturating): G is rewarded when D calls its samples real"
+                 if tr.loss.name == "non_saturating" else
+                 "mean log(1 &minus; D(G(z))) (minimax): G is rewarded when D stops calling its samples fake")
+            return ("Each network's loss is one number computed from D's scores. D's loss is binary cross-entropy, "
+                    "'real is 1, fake is 0': &minus;mean log D(x) &minus; mean log(1 &minus; D(G(z))). "
+                    f"G's loss is {g}. A D that can only guess (every score 0.5) has loss 2 log 2 &asymp; 1.39.")
+        return (f"Each network's loss is one number computed from D's scores (this trainer uses the "
+                f"<code>{html.escape(tr.loss.name)}</code> loss). D's loss rewards telling real from fake; G's loss "
+                "rewards fooling D.")
+    return ("Backpropagation turns each loss into <b>gradients</b>: which way each weight should move. In the D update, "
+            "D's loss gives gradients to D's weights only (the fake batch is detached, so G gets none). In the G update, "
+            "G's loss flows back <i>through</i> D, which is frozen, into G: the only way G learns what real data looks "
+            "like. Arrows: the push each fake point gets. Bars: gradient size per layer, just before the optimiser used it.")
+
+
+# --------------------------------------------------------------------------- the widget
+class ArchitectureExplorer:
+    """A clickable diagram of one GAN step with the live tensors of a tiny GAN.
+
+    ``trainer``: a :class:`~gan_edu.Trainer` on 2D data (default: :func:`tiny_gan`). The explorer
+    takes one training step at once so every stage has a live tensor to show.
+
+    Drive it from Python as by clicking: ``select(name)`` (one of :data:`STEPS`),
+    ``take_step(n=1)``. Read: ``selected``, ``tensor`` (the live tensor of the selected
+    stage), ``summary`` (its text), ``title`` / ``explanation`` / ``tensor_view`` (HTML
+    widgets), ``capture`` (all tensors of the last step), ``shapes()``, ``shape_line()``,
+    ``changes_line()``.
+    """
+
+    def __init__(self, trainer: Trainer | None = None, select: str = "z"):
+        if trainer is None:
+            trainer = tiny_gan()
+        if not isinstance(trainer, Trainer):
+            raise TypeError(f"trainer must be a gan_edu Trainer (or None for the built-in tiny GAN), got {type(trainer).__name__}")
+        if tuple(trainer.data.shape) != (2,):
+            raise ValueError(f"the explorer draws 2D data; this trainer's data has samples of shape {tuple(trainer.data.shape)}. "
+                             "Use ge.data.ring() or another 2D source (or trainer=None for the built-in tiny GAN)")
+        self.trainer = trainer
+        self.selected = _check.one_of("select", select, STEPS)
+        self.capture: Capture | None = None
+        self.summary = ""
+        self.extent = viz.plane_extent(trainer.data)
+        self._build()
+        self.take_step()
+
+    # ----------------------------------------------------------------- building
+    def _build(self) -> None:
+        self.buttons: dict[str, W.Button] = {}
+        for name in STEPS:
+            b = W.Button(description=name, tooltip=f"show what happens at {name}",
+                         layout=W.Layout(width="auto", min_width="64px", height="34px", align_self="center"))
+            b.style.button_color = _PALE[name]
+            b.style.font_weight = "bold"
+            b.add_class("ge-explorer-step")
+            b.on_click(lambda _, n=name: self.select(n))
+            self.buttons[name] = b
+
+        def arrow(area: str, symbol: str = "&#10142;") -> W.HTML:
+            return W.HTML(f"<span style='font-size:22px;color:#666'>{symbol}</span>",
+                          layout=W.Layout(grid_area=area, align_self="center", margin="0 auto"))
+
+        def net_box(area: str, letter: str, role: str, net) -> W.VBox:
+            linears = [m for m in net.modules() if isinstance(m, torch.nn.Linear)]
+            sizes = " &rarr; ".join(map(str, [linears[0].in_features] + [m.out_features for m in linears]))
+            box = W.VBox([W.HTML(f"<div style='text-align:center;font-size:20px'><b>{letter}</b></div>"),
+                          W.HTML(f"<div style='text-align:center;font-size:11px;color:#555;line-height:1.2'>{role}<br>"
+                                 f"MLP {sizes}<br>{models_mod.count_parameters(net):,} weights</div>")],
+                         layout=W.Layout(grid_area=area, border=f"2px solid {_G_COLOUR if letter == 'G' else _D_COLOUR}",
+                                         padding="2px 8px", align_items="center", justify_content="center",
+                                         align_self="stretch", margin="2px 4px"))
+            box.add_class("ge-explorer-net")
+            return box
+
+        areas = {"z": "z", "G(z)": "gz", "x": "x", "D(x)": "dx", "D(G(z))": "dgz", "loss": "loss"}
+        for name, area in areas.items():
+            self.buttons[name].layout.grid_area = area
+        grad_row = W.HBox([W.HTML("<span style='font-size:18px;color:#666'>&#11013;&#9472;&#9472;&#9472; into G</span>"),
+                           self.buttons["gradients"],
+                           W.HTML("<span style='font-size:18px;color:#666'>&#11013;&#9472;&#9472; into D "
+                                  "&#11013;&#9472;&#9472;&#9472;&#9472; from the loss</span>")],
+                          layout=W.Layout(grid_area="grad", justify_content="center", align_items="center", margin="6px 0 0 0"))
+        self.diagram = W.GridBox(
+            [self.buttons[n] for n in areas] + [
+                net_box("G", "G", "generator", self.trainer.G), net_box("D", "D", "discriminator", self.trainer.D),
+                arrow("a1"), arrow("a2"), arrow("a3"), arrow("a4"), arrow("a5", "&#10136;"), arrow("a6"), arrow("a7"),
+                arrow("a8", "&#10138;"), grad_row],
+            layout=W.Layout(
+                grid_template_columns="auto 34px auto 34px auto 34px auto 34px auto 34px auto",
+                grid_template_rows="auto auto auto auto",
+                grid_template_areas=('"z a1 G a2 gz a3 D a4 dgz a5 ." '
+                                     '". . . . . . D . . . loss" '
+                                     '". . . . x a6 D a7 dx a8 ." '
+                                     '"grad grad grad grad grad grad grad grad grad grad grad"'),
+                justify_content="flex-start", padding="6px", width="auto"))
+        self.diagram.add_class("ge-explorer-diagram")
+
+        self.step_label = W.HTML()
+        self.step_label.add_class("ge-explorer-status")
+        self.step_button = W.Button(description="take one training step", icon="step-forward",
+                                    tooltip="one D update, then one G update", layout=W.Layout(width="auto"))
+        self.step_button.add_class("ge-explorer-take-step")
+        self.step_button.on_click(lambda _: self._click_step(1))
+        self.step50_button = W.Button(description="take 50 steps", icon="fast-forward", layout=W.Layout(width="auto"))
+        self.step50_button.add_class("ge-explorer-take-50")
+        self.step50_button.on_click(lambda _: self._click_step(50))
+        controls = W.HBox([self.step_button, self.step50_button, self.step_label], layout=W.Layout(align_items="center"))
+        controls.add_class("ge-explorer-controls")
+
+        self.title = W.HTML()
+        self.title.add_class("ge-explorer-title")
+        self.explanation = W.HTML(layout=W.Layout(max_width="430px"))
+        self.explanation.add_class("ge-explorer-explanation")
+        self.tensor_view = W.HTML()
+        self.tensor_view.add_class("ge-explorer-tensor")
+        self.detail = W.VBox([self.title, self.explanation, self.tensor_view],
+                             layout=W.Layout(width="440px", margin="0 12px 0 0"))
+        self.detail.add_class("ge-explorer-detail")
+        self.fig = viz.figure(6.0, 3.0)
+        self.plot = FigureView(self.fig, css_class="ge-explorer-plot")
+        self.plot.image.layout = W.Layout(width="600px", max_width="100%", height="auto")
+        body = W.HBox([self.detail, self.plot.image], layout=W.Layout(flex_flow="row wrap", align_items="flex-start"))
+        self.widget = W.VBox([controls, self.diagram, body],
+                             layout=W.Layout(border="1px solid #ccc", padding="8px", max_width="1080px"))
+        self.widget.add_class("ge-explorer")
+
+    def _ipython_display_(self):
+        from ..envcheck import display_with_fallback
+
+        display_with_fallback(self.widget)
+
+    # ----------------------------------------------------------------- actions
+    def select(self, name: str) -> ArchitectureExplorer:
+        """Show stage ``name`` (one of ``"z", "G(z)", "x", "D(x)", "D(G(z))", "loss", "gradients"``)."""
+        if name not in STEPS:
+            raise ValueError(f"name must be one of {', '.join(map(repr, STEPS))}; got {name!r}")
+        self.selected = name
+        self._refresh()
+        return self
+
+    def take_step(self, n: int = 1) -> ArchitectureExplorer:
+        """Train ``n`` steps (each: one D update, then one G update) and catch the live tensors
+        of the last one; the selected view is redrawn."""
+        n = _check.positive_int("n", n)
+        for _ in range(n - 1):
+            self.trainer.step()
+        catcher = _Catcher(self.trainer)
+        with catcher:
+            self.trainer.step()
+        self.capture = catcher.cap
+        self._refresh()
+        return self
+
+    def _click_step(self, n: int) -> None:
+        try:
+            self.take_step(n)
+        except Exception as err:  # noqa: BLE001 - shown to the learner instead of vanishing into a log
+            self.step_label.value = f"<span style='color:#b42318'>{html.escape(type(err).__name__)}: {html.escape(str(err))}</span>"
+
+    # ----------------------------------------------------------------- reading
+    @property
+    def step(self) -> int:
+        """The training step whose tensors are shown."""
+        return self.capture.step if self.capture else 0
+
+    @property
+    def tensor(self) -> torch.Tensor:
+        """The live tensor of the selected stage (for ``loss``: [loss_D, loss_G]; for ``gradients``:
+        the push -d loss_G / d G(z) on each fake sample)."""
+        return self._tensor(self.selected)
+
+    def _tensor(self, name: str) -> torch.Tensor:
+        c = self.capture
+        return {"z": c.z, "G(z)": c.fake, "x": c.real, "D(x)": self._prob(c.real_logits),
+                "D(G(z))": self._prob(c.fake_logits), "loss": torch.stack([c.loss_d, c.loss_g]),
+                "gradients": c.push}[name]
+
+    def _prob(self, logits: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(logits) if self.trainer.loss.probabilistic else logits
+
+    def shapes(self) -> dict[str, list[int]]:
+        """The shape of the tensor at each stage: ``{"z": [256, 2], ..., "loss": [], "gradients": [...]}``
+        (``loss`` and the per-network losses are single numbers)."""
+        c = self.capture
+        out = {name: list(self._tensor(name).shape) for name in ("z", "G(z)", "x", "D(x)", "D(G(z))")}
+        out["loss"] = list(c.loss_d.shape)
+        out["gradients"] = list(c.push.shape) if c.push is not None else []
+        return out
+
+    def shape_line(self) -> str:
+        """One line of shapes along the diagram, e.g.
+        ``z: [256, 2] -> G(z): [256, 2] -> D(G(z)): [256] | x: [256, 2] -> D(x): [256] | loss: []``."""
+        s = {k: "[" + ", ".join(map(str, v)) + "]" for k, v in self.shapes().items()}
+        return (f"z: {s['z']} → G(z): {s['G(z)']} → D(G(z)): {s['D(G(z))']}  |  x: {s['x']} → D(x): {s['D(x)']}"
+                f"  |  loss_D, loss_G: {s['loss']} (one number each)")
+
+    def changes_line(self) -> str:
+        """Which network's parameters changed in each half of the last step."""
+        ch = self.capture.changed
+        return (f"D update: D's parameters changed: {ch['D update']['D']}, G's parameters changed: {ch['D update']['G']}\n"
+                f"G update: G's parameters changed: {ch['G update']['G']}, D's parameters changed: {ch['G update']['D']}")
+
+    # ----------------------------------------------------------------- drawing
+    def _refresh(self) -> None:
+        name, c, tr = self.selected, self.capture, self.trainer
+        for n, b in self.buttons.items():
+            on = n == name
+            b.style.button_color = _STRONG[n] if on else _PALE[n]
+            b.style.text_color = "white" if on else "black"
+            if on:
+                b.add_class("ge-explorer-selected")
+            else:
+                b.remove_class("ge-explorer-selected")
+        behind = tr.state.step - c.step
+        later = f" (the trainer has since moved on to step {tr.state.step}: take a step to refresh)" if behind else ""
+        self.step_label.value = (f"&nbsp; Showing the live tensors of training step <b>{c.step}</b>: "
+                                 f"{tr.d_steps} D update{'s' if tr.d_steps > 1 else ''}, then one G update.{later}")
+        self.title.value = f"<h4 style='margin:4px 0'>{TITLES[name]}</h4>"
+        self.explanation.value = f"<div style='line-height:1.4'>{_explanation(name, tr)}</div>"
+        self.summary = self._summary(name)
+        self.tensor_view.value = ("<div style='font-size:11px;color:#555;margin-top:6px'>live tensor, step "
+                                  f"{c.step}:</div><pre style='font-size:11px;line-height:1.3;margin:2px 0'>"
+                                  f"{html.escape(self.summary)}</pre>")
+        self._draw(name)
+        self.plot.refresh()
+
+    def _summary(self, name: str) -> str:
+        c, tr = self.capture, self.trainer
+        if name == "z":
+            return describe("z", c.z)
+        if name == "G(z)":
+            return describe("G(z)", c.fake)
+        if name == "x":
+            return describe("x", c.real)
+        word = "sigmoid(logit)" if tr.loss.probabilistic else "raw score (this loss has no probabilities)"
+        if name == "D(x)":
+            logits = " ".join(f"{v:+.3f}" for v in c.real_logits[:6].tolist())
+            return describe("D(x)", self._prob(c.real_logits)) + f"\n({word} of D's logits: {logits} ...)"
+        if name == "D(G(z))":
+            after = self._prob(c.fake_logits_g).mean().item()
+            return (describe("D(G(z))", self._prob(c.fake_logits)) + f"\n({word}, in the D update)"
+                    f"\nmean D(G(z)) in the G update, after D's update: {after:.3f}")
+        if name == "loss":
+            lines = [describe("loss_D", c.loss_d)]
+            terms = _loss_terms(tr.loss, c, tr.real_label)
+            if terms is not None:
+                lines.append(f"  = {terms['real']:.4f}  (real part: -mean log D(x))")
+                lines.append(f"  + {terms['fake']:.4f}  (fake part: -mean log(1 - D(G(z))))")
+            lines.append(describe("loss_G", c.loss_g))
+            return "\n".join(lines)
+        fmt = "\n".join
+        d = fmt(f"  {k:<8} {v:.5f}" for k, v in c.grad_d.items())
+        g = fmt(f"  {k:<8} {v:.5f}" for k, v in c.grad_g.items())
+        push = describe("push on G(z) = -d loss_G / d G(z)", c.push, rows=2) if c.push is not None else "push: none"
+        return (f"D's gradient norm per layer (D update):\n{d}\nG's gradient norm per layer (G update):\n{g}\n"
+                f"G got a gradient in the D update: {c.g_grad_in_d_update}\n"
+                f"D's weights got a gradient in the G update: {c.d_grad_in_g_update}\n{push}")
+
+    def _draw(self, name: str) -> None:
+        fig, c, tr = self.fig, self.capture, self.trainer
+        fig.clear()
+        ax, ax2 = fig.add_subplot(121), fig.add_subplot(122)
+        if name == "z":
+            _draw_latent(ax, c.z, fig)
+            vals = c.z.flatten().numpy()
+            ax2.hist(vals, bins=30, density=True, color="#888888", alpha=0.8, label="values of z")
+            t = np.linspace(-4, 4, 200)
+            ax2.plot(t, np.exp(-t ** 2 / 2) / math.sqrt(2 * math.pi), color="#222", lw=1.2, label="N(0, 1)")
+            ax2.set_title("every number in z", fontsize=9)
+            ax2.legend(fontsize=7)
+        elif name == "G(z)":
+            _draw_latent(ax, c.z, fig)
+            ax.set_title("z (the grid: a square of z values)", fontsize=9)
+            art = viz.draw_plane(ax2, self.extent, real=c.real.numpy(), fake=c.fake.numpy(), size=5,
+                                 manifold=viz.manifold_lines(tr.G), legend=True)
+            art["real"].set_alpha(0.3)                                   # the real batch: background here
+            art["manifold"].set_zorder(3)                                # the grid on top of the points
+            ax2.set_title("G(z): the same z (and grid) after G", fontsize=9)
+        elif name == "x":
+            art = viz.draw_plane(ax, self.extent, real=c.real.numpy(), fake=c.fake.numpy(), size=5, legend=True)
+            art["fake"].set_alpha(0.25)                                  # the fakes: background here
+            ax.set_title(f"x: {len(c.real)} real points, step {c.step}", fontsize=9)
+            centers = getattr(tr.data, "centers", None)
+            if centers is not None:
+                counts = torch.bincount(torch.cdist(c.real, centers).argmin(1), minlength=len(centers)).numpy()
+                ax2.bar(np.arange(len(counts)) + 1, counts, color=viz.REAL, alpha=0.85)
+                ax2.set_xticks(np.arange(len(counts)) + 1)
+                ax2.set_xlabel("blob of the ring", fontsize=8)
+                ax2.set_title("points of x per blob", fontsize=9)
+            else:
+                ax2.hist(c.real[:, 0].numpy(), bins=30, color=viz.REAL, alpha=0.85)
+                ax2.set_title("x: first coordinate", fontsize=9)
+        elif name in ("D(x)", "D(G(z))"):
+            real = name == "D(x)"
+            heat = viz.d_grid(tr, self.extent, n=48) if tr.loss.probabilistic else None
+            pts = dict(real=c.real.numpy()) if real else dict(fake=c.fake.numpy())
+            viz.draw_plane(ax, self.extent, heat=heat, size=5, legend=True, **pts)
+            ax.set_title("D's probability of 'real'" if heat is not None else name, fontsize=9)
+            r, f = self._prob(c.real_logits).numpy(), self._prob(c.fake_logits).numpy()
+            rng = (0, 1) if tr.loss.probabilistic else (min(r.min(), f.min()), max(r.max(), f.max()) + 1e-6)
+            ax2.hist(r, bins=30, range=rng, color=viz.REAL, alpha=0.9 if real else 0.3, label="D(x), real")
+            ax2.hist(f, bins=30, range=rng, color=viz.FAKE, alpha=0.3 if real else 0.9, label="D(G(z)), fake")
+            if tr.loss.probabilistic:
+                ax2.axvline(0.5, color="#444", lw=0.8, ls="--")
+            ax2.set_xlabel("D's score (0 = fake, 1 = real)" if tr.loss.probabilistic else "score", fontsize=8)
+            ax2.set_title(f"{name} on this batch", fontsize=9)
+            ax2.legend(fontsize=7)
+        elif name == "loss":
+            terms = _loss_terms(tr.loss, c, tr.real_label)
+            if terms is not None:
+                labels = ["D: real\npart", "D: fake\npart", "loss_D\n(total)", "loss_G"]
+                values = [terms["real"], terms["fake"], c.loss_d.item(), c.loss_g.item()]
+                colours = [viz.REAL, viz.FAKE, _D_COLOUR, _G_COLOUR]
+            else:
+                labels, values, colours = ["loss_D", "loss_G"], [c.loss_d.item(), c.loss_g.item()], [_D_COLOUR, _G_COLOUR]
+            bars = ax.bar(range(len(values)), values, color=colours, alpha=0.85)
+            for b, v in zip(bars, values):
+                ax.annotate(f"{v:.3f}", (b.get_x() + b.get_width() / 2, v), ha="center", va="bottom", fontsize=7)
+            ax.set_xticks(range(len(values)), labels, fontsize=7)
+            if terms is not None:
+                ax.axhline(math.log(2), color="#444", lw=0.8, ls="--", label="log 2 = 0.69: what a guessing D scores")
+                ax.legend(fontsize=7, loc="upper left")
+            ax.margins(y=0.2)
+            ax.set_title(f"the losses at step {c.step}", fontsize=9)
+            for key, colour, label in (("loss_d", _D_COLOUR, "loss_D"), ("loss_g", _G_COLOUR, "loss_G")):
+                if key in tr.history and len(tr.history[key]):
+                    series = tr.history[key]
+                    ax2.plot(series.steps, series.values, color=colour, lw=1.2, label=label,
+                             marker="o" if len(series) < 30 else None, ms=3)
+            ax2.set_xlabel("step (one D update, then one G update)", fontsize=8)
+            ax2.set_title("the losses, step by step", fontsize=9)
+            ax2.legend(fontsize=7)
+        else:
+            heat = viz.d_grid(tr, self.extent, n=48) if tr.loss.probabilistic else None
+            idx = slice(0, 96)
+            arrows = c.push[idx].numpy() if c.push is not None else None
+            viz.draw_plane(ax, self.extent, heat=heat, fake=c.fake[idx].numpy(), arrows=arrows,
+                           arrow_points=c.fake[idx].numpy(), size=6)
+            ax.set_title("how the G update pushes each fake", fontsize=9)
+            names_d, names_g = list(c.grad_d), list(c.grad_g)
+            vals = [c.grad_g[k] for k in names_g] + [c.grad_d[k] for k in names_d]
+            labels = [f"G {k}" for k in names_g] + [f"D {k}" for k in names_d]
+            colours = [_G_COLOUR] * len(names_g) + [_D_COLOUR] * len(names_d)
+            y = np.arange(len(vals))[::-1]
+            ax2.barh(y, vals, color=colours, alpha=0.85)
+            ax2.set_yticks(y, labels, fontsize=7)
+            ax2.set_xlabel("gradient norm (size of the gradient)", fontsize=8)
+            ax2.set_title("gradient size per layer", fontsize=9)
+        for a in (ax, ax2):
+            a.tick_params(labelsize=7)
+        fig.tight_layout()
+
+
+def _draw_latent(ax, z: torch.Tensor, fig) -> None:
+    """z in its own space: the first two coordinates (or a strip for 1D), the 1- and 2-sigma
+    circles and the square grid that the G(z) view shows after G."""
+    z = z.numpy()
+    if z.shape[1] == 1:
+        ax.scatter(z[:, 0], np.zeros(len(z)), s=5, c="#555555", alpha=0.6)
+        ax.set_yticks([])
+    else:
+        t = np.linspace(-2, 2, 11)
+        for a in t:
+            ax.plot([a, a], [-2, 2], color="#555555", lw=0.6, alpha=0.5)
+            ax.plot([-2, 2], [a, a], color="#555555", lw=0.6, alpha=0.5)
+        for r in (1, 2):
+            th = np.linspace(0, 2 * np.pi, 100)
+            ax.plot(r * np.cos(th), r * np.sin(th), color="#888", lw=0.8, ls="--")
+        ax.scatter(z[:, 0], z[:, 1], s=5, c="#333333", edgecolors="none")
+        ax.set_aspect("equal")
+        ax.set_xlim(-3.5, 3.5)
+        ax.set_ylim(-3.5, 3.5)
+    extra = "" if z.shape[1] <= 2 else f" (first 2 of {z.shape[1]} numbers)"
+    ax.set_title(f"z, {len(z)} samples{extra}", fontsize=9)
+
+
+# --------------------------------------------------------------------------- lesson 00's experiment
+def distance_to_modes(points: torch.Tensor, data) -> float:
+    """Mean distance from each point to the nearest centre of a Gaussian-mixture ``data``."""
+    return torch.cdist(torch.as_tensor(points, dtype=torch.float32), data.centers).min(dim=1).values.mean().item()
+
+
+@dataclass
+class Comparison:
+    """What :func:`train_and_compare` found: the mean distance from G's samples (same z) to the
+    nearest real blob before and after, and the outcome key ``"closer"``, ``"same"`` or ``"farther"``."""
+
+    steps: tuple[int, int]
+    before: float
+    after: float
+    outcome: str
+    figure: object
+
+    def __str__(self) -> str:
+        return (f"mean distance from G(z) to the nearest real blob: {self.before:.2f} at step {self.steps[0]}"
+                f" -> {self.after:.2f} at step {self.steps[1]}")
+
+
+def train_and_compare(trainer: Trainer, steps: int = 200, n: int = 500, tolerance: float = 0.2) -> Comparison:
+    """Train ``steps`` steps and compare G's samples (for the same ``n`` noise vectors) with the
+    real data before and after. The outcome is ``"closer"`` when the mean distance to the nearest
+    real blob shrank by more than ``tolerance`` (a fraction), ``"farther"`` when it grew by more,
+    else ``"same"``. ``figure`` shows both moments side by side (real green, fake purple, G's z-grid grey)."""
+    if not isinstance(trainer, Trainer):
+        raise TypeError(f"trainer must be a gan_edu Trainer, got {type(trainer).__name__}")
+    if getattr(trainer.data, "centers", None) is None or tuple(trainer.data.shape) != (2,):
+        raise ValueError("train_and_compare needs 2D Gaussian-mixture data such as ge.data.ring()")
+    steps = _check.positive_int("steps", steps)
+    n = _check.positive_int("n", n)
+    tolerance = _check.number("tolerance", tolerance, minimum=0.0, maximum=1.0)
+    z = trainer.G.sample_noise(n, generator=torch.Generator().manual_seed(1234)).cpu()
+    real = trainer.data.sample(n, generator=torch.Generator().manual_seed(1)).numpy()
+    extent = viz.plane_extent(trainer.data)
+    fig = viz.figure(6.4, 3.2)
+    panels = []
+    for i in range(2):
+        if i:
+            trainer.run(steps)
+        fake = trainer.sample(n, z=z)
+        ax = fig.add_subplot(1, 2, i + 1)
+        art = viz.draw_plane(ax, extent, real=real, fake=fake.numpy(), manifold=viz.manifold_lines(trainer.G), size=4,
+                             legend=True)
+        art["manifold"].set_zorder(3)                                    # G's z-grid on top of its points
+        d = distance_to_modes(fake, trainer.data)
+        ax.set_title(f"step {trainer.state.step}\nmean distance to the nearest blob: {d:.2f}", fontsize=9)
+        ax.tick_params(labelsize=7)
+        panels.append((trainer.state.step, d))
+    fig.tight_layout()
+    (s0, before), (s1, after) = panels
+    outcome = "closer" if after < (1 - tolerance) * before else "farther" if after > (1 + tolerance) * before else "same"
+    return Comparison((s0, s1), before, after, outcome, fig)
