@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import _check, models
-from .trainer import Trainer
+from .. import _check
+from ..trainer import Trainer
 
 __all__ = ["Preset", "PRESETS", "get", "build", "names", "linear_decay", "register"]
 
@@ -78,11 +78,5 @@ def names(tag: str | None = None) -> list[str]:
     return [n for n, p in PRESETS.items() if tag is None or tag in p.tags]
 
 
-# --------------------------------------------------------------------------- 2D mode collapse
-def _mlp_pair(seed: int, latent_dim: int, hidden: int, d_in: int, minibatch_std: bool = False):
-    import torch
-
-    torch.manual_seed(seed)
-    G = models.MLPGenerator(latent_dim=latent_dim, out_dim=2, hidden=hidden, depth=2)
-    D = models.MLPDiscriminator(in_dim=d_in, hidden=hidden, depth=2, minibatch_std=minibatch_std)
-    return G, D
+# the set-ups themselves live in one module per topic; importing them registers them
+from . import digits, ring  # noqa: E402,F401

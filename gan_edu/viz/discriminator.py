@@ -1,0 +1,415 @@
+r"""Pictures of the discriminator (lesson 02): what D(x) looks like over the plane, how
+its probabilities on real and fake samples separate, and how its accuracy and loss move.
+
+* :func:`plot_sigmoid_bce` -- the sigmoid (logit -> probability of *real*) next to the two
+  terms of binary cross-entropy: :math:`-\log p` for a real sample (label 1) and
+  :math:`-\log(1-p)` for a fake one (label 0).
+* :func:`plot_d_plane` -- the heatmap of D(x) = sigmoid(logit) with real (green) and fake
+  (purple) samples on top; :func:`plot_d_planes` puts several side by side.
+* :func:`plot_probability_histograms` -- histograms of D(real) and D(fake) as probabilities.
+* :func:`plot_accuracy_curves`, :func:`plot_loss_curves` -- one or more curves against the
+  number of D updates.
+* :class:`DTrainerFigure` / :func:`draw_dtrainer` -- the four panels of the D-only training
+  widget in one figure, laid out once and updated in place.
+* :func:`plot_runs` -- accuracy and BCE of several D-only runs side by side.
+* :func:`plot_gradient_bars`, :func:`plot_g_signal` -- the size of G's gradient against
+  different discriminators, for each G loss.
+
+Every function returns a :class:`matplotlib.figure.Figure` made with :func:`gan_edu.viz.figure`
+(never pyplot), or draws on the ``ax`` it is given and returns that axes' figure.
+Colours follow :mod:`gan_edu.viz`: real green, fake purple, heatmap ``PRGn``.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import torch
+
+from .. import _check
+from . import FAKE, REAL, d_grid, draw_plane, figure, plane_extent
+
+__all__ = ["plot_sigmoid_bce", "plot_d_plane", "plot_d_planes", "plot_probability_histograms", "plot_accuracy_curves",
+           "plot_loss_curves", "plot_runs", "DTrainerFigure", "draw_dtrainer", "plot_gradient_bars", "plot_g_signal",
+           "CHANCE_BCE"]
+
+#: D's loss (BCE on the real batch + BCE on the fake batch) when D says 0.5 for everything: 2 log 2
+CHANCE_BCE = 2 * math.log(2)
+
+_LINE_COLORS = ("#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#444444")
+
+
+def _new_or(ax, width: float, height: float):
+    if ax is not None:
+        return None, ax
+    fig = figure(width, height)
+    return fig, fig.add_subplot(111)
+
+
+def _done(fig, ax):
+    if fig is not None:
+        fig.tight_layout()
+        return fig
+    return ax.figure
+
+
+def _points(name: str, x) -> np.ndarray | None:
+    if x is None:
+        return None
+    arr = x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x, dtype=float)
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise ValueError(f"{name} must be 2D points of shape [N, 2], got shape {arr.shape}")
+    return arr
+
+
+def _probs(name: str, p) -> np.ndarray:
+    arr = (p.detach().cpu().numpy() if isinstance(p, torch.Tensor) else np.asarray(p, dtype=float)).ravel()
+    if arr.size == 0:
+        raise ValueError(f"{name} must hold at least one probability, got an empty array")
+    if not np.all(np.isfinite(arr)) or arr.min() < 0 or arr.max() > 1:
+        raise ValueError(f"{name} must be probabilities in [0, 1] (apply sigmoid to D's logits first); "
+                         f"got values from {arr.min():.3g} to {arr.max():.3g}")
+    return arr
+
+
+def _extent(extent, source=None):
+    if extent is None:
+        if source is None:
+            raise ValueError("extent is needed when no trainer is given: pass (xmin, xmax, ymin, ymax)")
+        return plane_extent(source)
+    if not (isinstance(extent, (tuple, list)) and len(extent) == 4 and all(isinstance(v, (int, float)) for v in extent)
+            and extent[0] < extent[1] and extent[2] < extent[3]):
+        raise ValueError(f"extent must be (xmin, xmax, ymin, ymax) with xmin < xmax and ymin < ymax, got {extent!r}")
+    return tuple(float(v) for v in extent)
+
+
+# --------------------------------------------------------------------------- sigmoid and BCE
+def plot_sigmoid_bce(size=(8.0, 3.0)):
+    """Two panels: left, :math:`\\sigma(\\ell) = 1/(1+e^{-\\ell})` turning D's logit into the
+    probability of *real*; right, the loss each sample adds to binary cross-entropy as a
+    function of that probability: :math:`-\\log p` for a real sample (label 1, green) and
+    :math:`-\\log(1-p)` for a fake (label 0, purple)."""
+    fig = figure(*size)
+    ax1, ax2 = fig.add_subplot(121), fig.add_subplot(122)
+    logit = np.linspace(-6, 6, 241)
+    ax1.plot(logit, 1 / (1 + np.exp(-logit)), color="#333", lw=1.6)
+    ax1.axhline(0.5, color="#999", lw=0.8, ls="--")
+    ax1.axvline(0.0, color="#999", lw=0.8, ls="--")
+    ax1.annotate("logit 0  ->  p = 0.5\n(D undecided)", (0, 0.5), (0.6, 0.18), fontsize=7,
+                 arrowprops=dict(arrowstyle="->", lw=0.7))
+    ax1.set_xlabel("D's logit  $\\ell$", fontsize=8)
+    ax1.set_ylabel("$\\sigma(\\ell)$ = p(real)", fontsize=8)
+    ax1.set_title("sigmoid: logit -> probability", fontsize=9)
+    p = np.linspace(0.005, 0.995, 199)
+    ax2.plot(p, -np.log(p), color=REAL, lw=1.8, label="real x (label 1):  $-\\log p$")
+    ax2.plot(p, -np.log(1 - p), color=FAKE, lw=1.8, label="fake G(z) (label 0):  $-\\log(1-p)$")
+    ax2.axvline(0.5, color="#999", lw=0.8, ls="--")
+    ax2.set_ylim(0, 5)
+    ax2.set_xlabel("p = D(x) = $\\sigma(\\ell)$", fontsize=8)
+    ax2.set_ylabel("loss of one sample", fontsize=8)
+    ax2.set_title("binary cross-entropy, term by term", fontsize=9)
+    ax2.legend(fontsize=7, loc="upper center")
+    for ax in (ax1, ax2):
+        ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- the plane
+def plot_d_plane(trainer_or_d, real=None, fake=None, extent=None, heat=None, title: str | None = None,
+                 n_grid: int = 64, size: float = 4.0, colorbar: bool = True, ax=None):
+    """The heatmap of D(x) = sigmoid(D's logit) over the plane with ``real`` (green) and ``fake``
+    (purple) points [N, 2] on top. ``trainer_or_d`` is a Trainer or a discriminator (then pass
+    ``extent``); ``heat`` (from :func:`gan_edu.viz.d_grid`) skips evaluating D."""
+    n_grid = _check.integer("n_grid", n_grid, minimum=2)
+    real, fake = _points("real", real), _points("fake", fake)
+    extent = _extent(extent, getattr(trainer_or_d, "data", None))
+    if heat is None:
+        if trainer_or_d is None:
+            raise ValueError("trainer_or_d is needed unless heat is given")
+        heat = d_grid(trainer_or_d, extent, n=n_grid)
+    fig, ax = _new_or(ax, size + (0.6 if colorbar else 0), size)
+    artists = draw_plane(ax, extent, heat=heat, real=real, fake=fake, size=6, legend=real is not None or fake is not None)
+    if colorbar:
+        cb = ax.figure.colorbar(artists["heat"], ax=ax, fraction=0.046, pad=0.03)
+        cb.set_label("D(x) = p(real)", fontsize=7)
+        cb.ax.tick_params(labelsize=6)
+    if title:
+        ax.set_title(title, fontsize=9)
+    ax.tick_params(labelsize=7)
+    return _done(fig, ax)
+
+
+def plot_d_planes(trainers: Mapping, real=None, fake=None, extent=None, n_grid: int = 64, size: float = 3.4):
+    """:func:`plot_d_plane` for several discriminators side by side; ``trainers`` maps a title
+    to a Trainer (or a D, with ``extent``). One shared colour bar."""
+    if not isinstance(trainers, Mapping) or not trainers:
+        raise ValueError("trainers must be a non-empty dict {title: trainer}")
+    first = next(iter(trainers.values()))
+    extent = _extent(extent, getattr(first, "data", None))
+    fig = figure(size * len(trainers) + 0.8, size)
+    fig.set_layout_engine("constrained")
+    axes = [fig.add_subplot(1, len(trainers), i + 1) for i in range(len(trainers))]
+    for ax, (title, t) in zip(axes, trainers.items()):
+        plot_d_plane(t, real=real, fake=fake, extent=extent, title=str(title), n_grid=n_grid, colorbar=False, ax=ax)
+    cb = fig.colorbar(axes[-1].images[0], ax=axes, fraction=0.03, pad=0.02)
+    cb.set_label("D(x) = p(real)", fontsize=7)
+    cb.ax.tick_params(labelsize=6)
+    return fig
+
+
+# --------------------------------------------------------------------------- histograms and curves
+def plot_probability_histograms(p_real, p_fake, bins: int = 20, title: str | None = None, size=(4.0, 2.8), ax=None):
+    """Histograms of D's probabilities on real samples (green) and on fakes (purple), on [0, 1].
+    A discriminator that tells them apart pushes green to the right and purple to the left."""
+    bins = _check.integer("bins", bins, minimum=2)
+    pr, pf = _probs("p_real", p_real), _probs("p_fake", p_fake)
+    fig, ax = _new_or(ax, *size)
+    edges = np.linspace(0, 1, bins + 1)
+    ax.hist(pr, bins=edges, color=REAL, alpha=0.65, label=f"D(real)  mean {pr.mean():.2f}")
+    ax.hist(pf, bins=edges, color=FAKE, alpha=0.65, label=f"D(fake)  mean {pf.mean():.2f}")
+    ax.axvline(0.5, color="#444", lw=0.8, ls="--")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, max(len(pr), len(pf)) * 1.05)
+    ax.set_xlabel("D(x) = p(real)", fontsize=8)
+    ax.set_ylabel("samples", fontsize=8)
+    ax.legend(fontsize=7, loc="upper center")
+    ax.tick_params(labelsize=7)
+    if title:
+        ax.set_title(title, fontsize=9)
+    return _done(fig, ax)
+
+
+def _curves(name: str, curves) -> dict:
+    if not isinstance(curves, Mapping) or not curves:
+        raise ValueError(f"{name} must be a non-empty dict {{label: (x, y)}}")
+    out = {}
+    for label, xy in curves.items():
+        if not (isinstance(xy, (tuple, list)) and len(xy) == 2):
+            raise ValueError(f"{name}[{label!r}] must be a pair (x, y) of equal-length sequences")
+        x, y = np.asarray(xy[0], dtype=float), np.asarray(xy[1], dtype=float)
+        if x.shape != y.shape or x.ndim != 1:
+            raise ValueError(f"{name}[{label!r}]: x and y must be 1D of the same length, got {x.shape} and {y.shape}")
+        out[str(label)] = (x, y)
+    return out
+
+
+def _draw_curves(ax, curves, marker):
+    for i, (label, (x, y)) in enumerate(curves.items()):
+        ax.plot(x, y, lw=1.4, color=_LINE_COLORS[i % len(_LINE_COLORS)], label=label)
+    if marker is not None:
+        ax.axvline(marker, color="#222", lw=0.8, alpha=0.6)
+    ax.set_xlabel("D updates", fontsize=8)
+    ax.tick_params(labelsize=7)
+
+
+def plot_accuracy_curves(curves: Mapping, target: float | None = 0.99, marker: float | None = None,
+                         title: str | None = None, size=(4.0, 2.6), ax=None):
+    """D's accuracy against the number of D updates; ``curves`` maps a label to ``(x, accuracy)``
+    with accuracy in [0, 1]. ``target`` draws a dotted line (99 % by default), ``marker`` a
+    vertical line at one update. 0.5 is chance."""
+    curves = _curves("curves", curves)
+    if target is not None:
+        target = _check.number("target", target, minimum=0.0, maximum=1.0)
+    fig, ax = _new_or(ax, *size)
+    _draw_curves(ax, curves, marker)
+    ax.axhline(0.5, color="#999", lw=0.8, ls="--")
+    ax.text(0.01, 0.5, " chance", transform=ax.get_yaxis_transform(), fontsize=6, color="#777", va="bottom")
+    if target is not None:
+        ax.axhline(target, color="#444", lw=0.8, ls=":")
+        ax.text(0.01, target, f" {target:.0%}", transform=ax.get_yaxis_transform(), fontsize=6, color="#444", va="top")
+    ax.set_ylim(0.4, 1.03)
+    ax.set_ylabel("D accuracy", fontsize=8)
+    ax.legend(fontsize=7, loc="lower right")
+    if title:
+        ax.set_title(title, fontsize=9)
+    return _done(fig, ax)
+
+
+def plot_loss_curves(curves: Mapping, reference: float | None = CHANCE_BCE, marker: float | None = None,
+                     title: str | None = None, size=(4.0, 2.6), ax=None):
+    """D's BCE loss against the number of D updates; ``curves`` maps a label to ``(x, loss)``.
+    ``reference`` draws a dashed line at 2 log 2 (D says 0.5 to everything) by default."""
+    curves = _curves("curves", curves)
+    fig, ax = _new_or(ax, *size)
+    _draw_curves(ax, curves, marker)
+    if reference is not None:
+        reference = _check.number("reference", reference)
+        ax.axhline(reference, color="#999", lw=0.8, ls="--")
+        ax.text(0.01, reference, " 2 log 2: D says 0.5", transform=ax.get_yaxis_transform(), fontsize=6, color="#777",
+                va="bottom")
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("D's BCE loss", fontsize=8)
+    if len(curves) > 1:
+        ax.legend(fontsize=7, loc="center right")
+    if title:
+        ax.set_title(title, fontsize=9)
+    return _done(fig, ax)
+
+
+def plot_runs(runs: Mapping, target: float = 0.99, size=(8.0, 2.8)):
+    """Accuracy (left) and BCE (right) against D updates for several D-only runs side by side;
+    ``runs`` maps a label to the dict returned by
+    :func:`gan_edu.widgets.discriminator.train_d_only` (keys ``updates``, ``accuracy``, ``bce``)."""
+    if not isinstance(runs, Mapping) or not runs:
+        raise ValueError("runs must be a non-empty dict {label: result of train_d_only}")
+    for label, r in runs.items():
+        if not isinstance(r, Mapping) or not {"updates", "accuracy", "bce"} <= set(r):
+            raise ValueError(f"runs[{label!r}] must have 'updates', 'accuracy' and 'bce' (what train_d_only returns)")
+    fig = figure(*size)
+    ax1, ax2 = fig.add_subplot(121), fig.add_subplot(122)
+    plot_accuracy_curves({k: (r["updates"], r["accuracy"]) for k, r in runs.items()}, target=target,
+                         title="D accuracy on held-out samples", ax=ax1)
+    plot_loss_curves({k: (r["updates"], r["bce"]) for k, r in runs.items()}, title="D's BCE loss", ax=ax2)
+    fig.tight_layout()
+    return fig
+
+
+class DTrainerFigure:
+    """The D-only training view, laid out once and updated in place (fast enough to redraw
+    on every click or slider move): the plane (heatmap of D(x) with the held-out real and
+    fake samples), the histograms of D(real) and D(fake), and the accuracy and BCE curves
+    against D updates with a marker at the update shown. Used by
+    :class:`gan_edu.widgets.discriminator.DTrainer`; ``.fig`` is the figure."""
+
+    def __init__(self, extent, real, fake, bins: int = 20, size=(10.5, 3.7), dpi: int = 90):
+        self.extent = _extent(extent)
+        real, fake = _points("real", real), _points("fake", fake)
+        self.bins = _check.integer("bins", bins, minimum=2)
+        self.fig = fig = figure(*size, dpi=dpi)
+        gs = fig.add_gridspec(2, 3, width_ratios=(1.0, 1.05, 1.05), left=0.045, right=0.985, bottom=0.13, top=0.92,
+                              wspace=0.3, hspace=0.12)
+        self.ax_plane = ax = fig.add_subplot(gs[:, 0])
+        a = draw_plane(ax, self.extent, heat=np.full((2, 2), 0.5), real=real, fake=fake, size=5, legend=True)
+        self.heat, self.fake = a["heat"], a["fake"]
+        ax.tick_params(labelsize=7)
+        self.title = ax.set_title("", fontsize=9)
+
+        self.ax_hist = ax = fig.add_subplot(gs[:, 1])
+        self.edges = np.linspace(0, 1, self.bins + 1)
+        zeros = np.zeros(self.bins)
+        self.hist_real = ax.stairs(zeros, self.edges, fill=True, color=REAL, alpha=0.6, label="D(real)")
+        self.hist_fake = ax.stairs(zeros, self.edges, fill=True, color=FAKE, alpha=0.6, label="D(fake)")
+        ax.axvline(0.5, color="#444", lw=0.8, ls="--")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, max(len(real), len(fake)) * 1.3)          # room at the top for the legend
+        ax.set_xlabel("D(x) = p(real)", fontsize=8)
+        ax.set_ylabel("held-out samples", fontsize=8)
+        ax.tick_params(labelsize=7)
+        self.hist_legend = ax.legend(fontsize=7, loc="upper center", ncol=2)
+        ax.set_title("D's probabilities: real vs fake", fontsize=9)
+
+        self.ax_acc = ax = fig.add_subplot(gs[0, 2])
+        (self.acc_line,) = ax.plot([], [], lw=1.4, color=_LINE_COLORS[0])
+        ax.axhline(0.5, color="#999", lw=0.8, ls="--")
+        ax.set_ylim(0.4, 1.03)
+        ax.set_ylabel("accuracy", fontsize=8)
+        ax.tick_params(labelsize=7, labelbottom=False)
+        ax.set_title("D accuracy and BCE loss", fontsize=9)
+        self.ax_loss = ax = fig.add_subplot(gs[1, 2], sharex=self.ax_acc)
+        (self.loss_line,) = ax.plot([], [], lw=1.4, color=_LINE_COLORS[1])
+        ax.axhline(CHANCE_BCE, color="#999", lw=0.8, ls="--")
+        ax.text(0.01, CHANCE_BCE, " 2 log 2: D says 0.5", transform=ax.get_yaxis_transform(), fontsize=6, color="#777",
+                va="bottom")
+        ax.set_ylabel("BCE", fontsize=8)
+        ax.set_xlabel("D updates", fontsize=8)
+        ax.tick_params(labelsize=7)
+        self.markers = [self.ax_acc.axvline(0, color="#222", lw=0.8, alpha=0.6),
+                        self.ax_loss.axvline(0, color="#222", lw=0.8, alpha=0.6)]
+
+    def update(self, heat, p_real, p_fake, updates, accuracy, loss, current: int = 0, title: str = "", fake=None):
+        """Redraw with D's ``heat`` grid, probabilities ``p_real``/``p_fake``, the curves and the
+        marker at update ``current``. ``fake`` moves the fake points (if G changed)."""
+        self.heat.set_data(np.asarray(heat))
+        if fake is not None:
+            self.fake.set_offsets(_points("fake", fake))
+        pr, pf = _probs("p_real", p_real), _probs("p_fake", p_fake)
+        self.hist_real.set_data(np.histogram(pr, self.edges)[0])
+        self.hist_fake.set_data(np.histogram(pf, self.edges)[0])
+        texts = self.hist_legend.get_texts()
+        texts[0].set_text(f"D(real), mean {pr.mean():.2f}")
+        texts[1].set_text(f"D(fake), mean {pf.mean():.2f}")
+        x = np.asarray(updates, dtype=float)
+        acc, bce = np.asarray(accuracy, dtype=float), np.asarray(loss, dtype=float)
+        self.acc_line.set_data(x, acc)
+        self.loss_line.set_data(x, bce)
+        self.ax_acc.set_xlim(0, max(1.0, float(x.max()) if x.size else 1.0))
+        self.ax_loss.set_ylim(0, max(CHANCE_BCE, float(np.nanmax(bce)) if bce.size else CHANCE_BCE) * 1.1)
+        for m in self.markers:
+            m.set_xdata([current, current])
+        self.title.set_text(title)
+        return self.fig
+
+
+def draw_dtrainer(extent, heat, real, fake, p_real, p_fake, updates, accuracy, loss, current: int = 0, title: str = ""):
+    """A static copy of the D-only training view (see :class:`DTrainerFigure`); returns the figure."""
+    view = DTrainerFigure(extent, real, fake)
+    return view.update(heat, p_real, p_fake, updates, accuracy, loss, current=current, title=title)
+
+
+# --------------------------------------------------------------------------- gradients
+def plot_gradient_bars(values: Mapping, title: str | None = None, ylabel: str = "size of G's gradient",
+                       size=(5.0, 2.8), ax=None):
+    """Grouped bars on a log scale: ``values`` maps a group (e.g. ``"minimax"``) to a dict
+    ``{discriminator label: number}``; each group gets one bar per discriminator, labelled
+    with its value."""
+    if not isinstance(values, Mapping) or not values:
+        raise ValueError("values must be a non-empty dict {group: {label: number}}")
+    labels: list[str] = []
+    for group, row in values.items():
+        if not isinstance(row, Mapping) or not row:
+            raise ValueError(f"values[{group!r}] must be a non-empty dict {{label: number}}")
+        for k, v in row.items():
+            if not isinstance(v, (int, float)) or not v > 0 or not math.isfinite(v):
+                raise ValueError(f"values[{group!r}][{k!r}] must be a positive finite number (log scale), got {v!r}")
+            if k not in labels:
+                labels.append(k)
+    fig, ax = _new_or(ax, *size)
+    groups = list(values)
+    width = 0.8 / len(labels)
+    for j, label in enumerate(labels):
+        xs = [i + (j - (len(labels) - 1) / 2) * width for i in range(len(groups))]
+        hs = [values[g].get(label, np.nan) for g in groups]
+        bars = ax.bar(xs, hs, width=width * 0.95, color=_LINE_COLORS[j % len(_LINE_COLORS)], label=label)
+        for b, h in zip(bars, hs):
+            if np.isfinite(h):
+                ax.text(b.get_x() + b.get_width() / 2, h * 1.15, f"{h:.2g}", ha="center", va="bottom", fontsize=7)
+    ax.set_yscale("log")
+    lo = min(v for row in values.values() for v in row.values())
+    hi = max(v for row in values.values() for v in row.values())
+    ax.set_ylim(lo / 3, hi * 8)
+    ax.set_xticks(range(len(groups)))
+    ax.set_xticklabels([str(g) for g in groups], fontsize=8)
+    ax.set_ylabel(ylabel, fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.legend(fontsize=7, loc="upper left")
+    if title:
+        ax.set_title(title, fontsize=9)
+    return _done(fig, ax)
+
+
+_SIGNAL_TITLES = {"d_fake": "mean D(G(z))", "logit_grad": "per-logit gradient |dL/dlogit|",
+                  "sample_grad": "gradient on each fake |dL/dG(z)|", "param_grad": "G's parameter gradient |grad G|",
+                  "top_share": "share carried by the top 5 % of fakes"}
+
+
+def plot_g_signal(signals: Mapping, fields=("logit_grad", "param_grad"), size=(9.0, 2.9)):
+    """Bars (log scale) of G's learning signal from
+    :func:`gan_edu.widgets.discriminator.compare_g_signal`: one panel per field of
+    :class:`~gan_edu.widgets.discriminator.GSignal` (``"logit_grad"``, ``"sample_grad"``,
+    ``"param_grad"``, ``"d_fake"``, ``"top_share"``), one group of bars per G loss, one bar per discriminator."""
+    if isinstance(fields, str):
+        fields = (fields,)
+    fields = tuple(_check.one_of("fields", f, _SIGNAL_TITLES) for f in fields)
+    if not fields:
+        raise ValueError("fields must name at least one of " + ", ".join(_SIGNAL_TITLES))
+    if not isinstance(signals, Mapping) or not signals:
+        raise ValueError("signals must be the dict returned by compare_g_signal")
+    fig = figure(*size)
+    for i, f in enumerate(fields):
+        ax = fig.add_subplot(1, len(fields), i + 1)
+        values = {loss: {label: float(getattr(s, f)) for label, s in row.items()} for loss, row in signals.items()}
+        plot_gradient_bars(values, title=_SIGNAL_TITLES[f], ylabel="size (log scale)", ax=ax)
+    fig.tight_layout()
+    return fig
