@@ -24,7 +24,7 @@ except ImportError as _err:  # pragma: no cover - what a learner sees on a half-
     raise ImportError(f"gan_edu needs {_err.name}, which is not installed in this Python. Run `make lab` in the gan_edu "
                       "folder (or `pip install -e .`); `python gan_edu/envcheck.py` lists everything missing.") from _err
 
-from . import data, envcheck, experiments, losses, metrics, models, presets, quiz, recorders, viz, widgets
+from . import clinic, data, envcheck, experiments, gradflow, losses, metrics, models, presets, quiz, recorders, viz, widgets
 from .history import History
 from .trainer import EVENTS, HandlerError, Trainer, TrainingDiverged, TrainState, resolve_device
 
@@ -32,7 +32,7 @@ __version__ = "0.1.0"
 
 __all__ = ["seed_everything", "Trainer", "TrainState", "TrainingDiverged", "HandlerError", "EVENTS", "History",
            "resolve_device", "setup_lesson", "data", "models", "losses", "metrics", "recorders", "viz", "widgets",
-           "quiz", "presets", "experiments", "envcheck", "__version__"]
+           "quiz", "presets", "experiments", "envcheck", "gradflow", "clinic", "__version__"]
 
 
 def seed_everything(seed: int = 0) -> torch.Generator:

@@ -1,0 +1,169 @@
+"""Pictures of the learning signal (lesson 03): per-layer gradient norms in each phase,
+G's arrows over D's heatmap, saturation curves and the stall experiment.
+
+Colours follow :mod:`gan_edu.viz`: real is green, fake purple, the heatmap shows
+D(x) = sigmoid(logit) from purple (0, "fake") to green (1, "real"). Every function
+returns a pyplot-free figure; show it with :func:`gan_edu.viz.show`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from . import FAKE, d_grid, draw_plane, figure, plane_extent
+
+__all__ = ["D_COLOR", "G_COLOR", "LOSS_COLORS", "plot_grad_norms", "plot_arrows", "plot_saturation", "plot_stall"]
+
+D_COLOR = "#d95f02"     # the discriminator (orange, as loss_d in plot_curves)
+G_COLOR = FAKE          # the generator makes the fakes: purple
+LOSS_COLORS = {"minimax": "#b42318", "non_saturating": "#1f6fb4"}
+LOSS_LABELS = {"minimax": "saturating (minimax): log(1 − D(G(z)))", "non_saturating": "non-saturating: −log D(G(z))"}
+
+
+def plot_grad_norms(norms: dict, title: str | None = None, size=(7.0, 4.2)):
+    """Bars of per-layer gradient norms, one panel per (phase, network).
+
+    ``norms`` is ``{phase: {network: {layer: norm}}}`` as in
+    :attr:`gan_edu.gradflow.StepTrace.grad_norms`; an empty ``{}`` (no gradient) is drawn
+    as an empty panel saying so. Rows are phases, columns the networks D and G."""
+    if not isinstance(norms, dict) or not norms or not all(isinstance(v, dict) for v in norms.values()):
+        raise ValueError("norms must be {phase: {network: {layer: norm}}}, e.g. trace.grad_norms from gradflow.trace_step")
+    phases = list(norms)
+    nets = ("D", "G")
+    top = max((v for ph in norms.values() for layers in ph.values() for v in layers.values()), default=1.0) or 1.0
+    fig = figure(*size)
+    axes = fig.subplots(len(phases), 2, squeeze=False)
+    for i, phase in enumerate(phases):
+        for j, net in enumerate(nets):
+            ax = axes[i][j]
+            layers = norms[phase].get(net, {})
+            colour = D_COLOR if net == "D" else G_COLOR
+            if layers:
+                names = list(layers)
+                ax.bar(range(len(names)), [layers[k] for k in names], color=colour, width=0.6)
+                ax.set_xticks(range(len(names)), names, fontsize=7)
+            else:
+                ax.set_xticks([])
+                ax.text(0.5, 0.5, "no gradient\n(.grad is None or 0)", ha="center", va="center", fontsize=9,
+                        color="#666", transform=ax.transAxes)
+            ax.set_ylim(0, 1.15 * top)
+            ax.tick_params(labelsize=7)
+            ax.set_title(f"{phase}: {net}'s layers", fontsize=9, color=colour)
+            if j == 0:
+                ax.set_ylabel("gradient norm", fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_arrows(trainer, points, arrows, n_arrows: int = 30, n_real: int = 300, extent=None, title: str | None = None,
+                size: float = 4.6):
+    """G's arrows (``arrows`` at ``points``, e.g. from :func:`gan_edu.recorders.fake_gradients`)
+    over D's heatmap, with real samples for reference. All points are drawn; arrows on an evenly
+    spread subset of ``n_arrows`` of them so the heads stay visible. Lengths are relative: the
+    longest arrow is drawn at 18 % of the view's width."""
+    points, arrows = np.asarray(points, dtype=float), np.asarray(arrows, dtype=float)
+    if points.ndim != 2 or points.shape != arrows.shape or points.shape[1] != 2:
+        raise ValueError(f"points and arrows must both have shape [N, 2], got {points.shape} and {arrows.shape}")
+    if not isinstance(n_arrows, int) or isinstance(n_arrows, bool) or n_arrows < 1:
+        raise ValueError(f"n_arrows must be an integer >= 1, got {n_arrows!r}")
+    extent = extent or _covering(plane_extent(trainer.data), points)
+    fig = figure(size, size)
+    ax = fig.add_subplot(111)
+    real = trainer.data.sample(n_real, generator=torch.Generator().manual_seed(1)).numpy()
+    draw_plane(ax, extent, heat=d_grid(trainer, extent), real=real, fake=points, size=8.0, legend=True)
+    pick = np.linspace(0, len(points) - 1, min(n_arrows, len(points))).round().astype(int)
+    p, a = points[pick], arrows[pick]
+    longest = float(np.linalg.norm(a, axis=1).max())
+    scale = 0.18 * (extent[1] - extent[0]) / longest if longest > 0 else 0.0
+    ax.quiver(p[:, 0], p[:, 1], a[:, 0] * scale, a[:, 1] * scale, angles="xy", scale_units="xy", scale=1,
+              color="#111111", width=0.006, headwidth=4, headlength=5, headaxislength=4.5, alpha=0.9, zorder=3)
+    ax.set_title(title if title is not None else "where the G step pushes each fake G(z)", fontsize=9)
+    ax.tick_params(labelsize=7)
+    _colorbar(fig, ax)
+    fig.tight_layout()
+    return fig
+
+
+def _covering(extent, points, pad: float = 0.15):
+    """A square extent that holds ``extent`` and nearly all ``points`` (a few outliers may fall outside)."""
+    lo = np.minimum([extent[0], extent[2]], np.quantile(points, 0.02, axis=0) - pad)
+    hi = np.maximum([extent[1], extent[3]], np.quantile(points, 0.98, axis=0) + pad)
+    c, r = (lo + hi) / 2, float((hi - lo).max()) / 2
+    return (float(c[0] - r), float(c[0] + r), float(c[1] - r), float(c[1] + r))
+
+
+def _colorbar(fig, ax) -> None:
+    images = ax.get_images()
+    if images:
+        cb = fig.colorbar(images[0], ax=ax, fraction=0.046, pad=0.03)
+        cb.set_label("D(x) = p(real)", fontsize=8)
+        cb.ax.tick_params(labelsize=7)
+
+
+def plot_saturation(curves, mark: float = 0.01, size=(8.0, 3.3)):
+    """Left: each generator loss against D(G(z)). Right: the size of its gradient w.r.t. the
+    logit (from :func:`gan_edu.gradflow.saturation_curves`), with D(G(z)) = ``mark`` marked."""
+    fig = figure(*size)
+    ax_l, ax_g = fig.subplots(1, 2)
+    for name in curves.grad:
+        colour, label = LOSS_COLORS.get(name), LOSS_LABELS.get(name, name)
+        ax_l.plot(curves.p, curves.loss[name], color=colour, lw=1.6, label=label)
+        ax_g.plot(curves.p, np.abs(curves.grad[name]), color=colour, lw=1.6, label=label)
+    ax_l.set_xlabel("D(G(z))  (D's probability that the fake is real)", fontsize=8)
+    ax_l.set_ylabel("G's loss per sample", fontsize=8)
+    ax_l.set_title("the two generator losses", fontsize=9)
+    ax_g.set_xlabel("D(G(z))", fontsize=8)
+    ax_g.set_ylabel("|d loss / d logit|  (autograd)", fontsize=8)
+    ax_g.set_title("how hard G is pushed", fontsize=9)
+    ax_g.set_ylim(0, 1.05)
+    if mark is not None and "minimax" in curves.grad and "non_saturating" in curves.grad:
+        ratio = curves.ratio_at(mark)
+        ax_g.axvline(mark, color="#444", lw=0.8, ls="--")
+        for name, y in (("minimax", mark), ("non_saturating", 1 - mark)):
+            ax_g.plot([mark], [y], "o", ms=4, color=LOSS_COLORS[name])
+        ax_g.annotate(f"at D(G(z)) = {mark:g}:\nnon-saturating {1 - mark:g}, saturating {mark:g}\n→ {ratio:.0f}× stronger",
+                      xy=(mark + 0.01, 1 - mark), xytext=(0.2, 0.86), fontsize=8, va="center",
+                      bbox=dict(boxstyle="round", fc="white", ec="#bbbbbb", alpha=0.9),
+                      arrowprops=dict(arrowstyle="->", color="#444", lw=0.8))
+        ax_l.axvspan(0, 0.1, color="#eee", zorder=0)
+        ax_l.text(0.02, 0.04, "early training:\nD rejects the fakes", fontsize=7, color="#555", transform=ax_l.transAxes)
+    for ax in (ax_l, ax_g):
+        ax.set_xlim(0, 1)
+        ax.tick_params(labelsize=7)
+    ax_l.legend(fontsize=7, loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_stall(result, size=(10.5, 3.5)):
+    """The stall experiment (:func:`gan_edu.gradflow.stall_experiment`): mean D(G(z)) over the G
+    steps for each loss, and the samples before (grey) and after (purple) over the fixed D's heatmap."""
+    names = list(result.d_fake)
+    fig = figure(*size)
+    axes = fig.subplots(1, 1 + len(names), gridspec_kw={"width_ratios": [1.3] + [1] * len(names)})
+    ax = axes[0]
+    for name in names:
+        ax.plot(np.arange(len(result.d_fake[name])), result.d_fake[name], color=LOSS_COLORS.get(name), lw=1.6,
+                label=name)
+    ax.set_xlabel("G step (D fixed)", fontsize=8)
+    ax.set_ylabel("mean D(G(z))", fontsize=8)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title(f"D(G(z)) from {result.start:.3f}", fontsize=9)
+    ax.legend(fontsize=7, loc="center right")
+    ax.tick_params(labelsize=7)
+    extent = _covering(plane_extent(result.data), np.concatenate([result.before, *result.after.values()]))
+    heat = d_grid(result.D, extent)
+    real = result.data.sample(300, generator=torch.Generator().manual_seed(1)).numpy()
+    for ax, name in zip(axes[1:], names):
+        draw_plane(ax, extent, heat=heat, real=real, size=4.0)
+        ax.scatter(result.before[:, 0], result.before[:, 1], s=4, c="#777777", edgecolors="none", label="G(z) before")
+        ax.scatter(result.after[name][:, 0], result.after[name][:, 1], s=4, c=FAKE, edgecolors="none",
+                   label=f"after {result.g_steps} G steps")
+        ax.set_title(f"{name}: samples moved {result.moved[name]:.2f}", fontsize=9, color=LOSS_COLORS.get(name))
+        ax.legend(fontsize=6, loc="upper right", markerscale=2, framealpha=0.8)
+        ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    return fig
+
