@@ -45,7 +45,7 @@ from . import losses as losses_mod
 from . import models as models_mod
 from .history import History
 
-__all__ = ["Trainer", "TrainState", "TrainingDiverged", "HandlerError", "EVENTS", "resolve_device"]
+__all__ = ["Trainer", "TrainState", "TrainingDiverged", "HandlerError", "EVENTS", "resolve_device", "load_generator"]
 
 EVENTS = ("run_start", "step_start", "d_forward_end", "d_backward_end", "d_step_end",
           "g_forward_end", "g_backward_end", "g_step_end", "step_end", "run_end")
@@ -516,17 +516,7 @@ class Trainer:
     def load(cls, path, data=None, device="auto") -> Trainer:
         """Rebuild a trainer from :meth:`save`. Reads with ``torch.load(weights_only=True)``:
         a file with anything but tensors and plain values is refused, never unpickled."""
-        try:
-            ckpt = torch.load(path, map_location="cpu", weights_only=True)
-        except FileNotFoundError:
-            raise
-        except Exception as err:  # noqa: BLE001 - any failure to read means "not ours"
-            raise ValueError(f"{str(path)!r} is not a gan_edu checkpoint (it could not be read safely: "
-                             f"{type(err).__name__})") from None
-        if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
-            raise ValueError(f"{str(path)!r} is not a gan_edu checkpoint (no 'format': {CHECKPOINT_FORMAT!r} entry)")
-        if ckpt.get("version") != 1:
-            raise ValueError(f"{str(path)!r} is a gan_edu checkpoint of version {ckpt.get('version')!r}; this gan_edu reads version 1")
+        ckpt = _read_checkpoint(path)
         G = models_mod.build(ckpt["G"]["class"], ckpt["G"]["config"])
         D = models_mod.build(ckpt["D"]["class"], ckpt["D"]["config"])
         G.load_state_dict(ckpt["G"]["state"])
@@ -545,6 +535,30 @@ class Trainer:
     def __repr__(self) -> str:
         return (f"<Trainer step={self.state.step} loss={self.loss.name} data={self.data.name} "
                 f"G={type(self.G).__name__} D={type(self.D).__name__} device={self.device.type}>")
+
+
+def _read_checkpoint(path) -> dict:
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no checkpoint at {str(path)!r}") from None
+    except Exception as err:  # noqa: BLE001 - any failure to read means "not ours"
+        raise ValueError(f"{str(path)!r} is not a gan_edu checkpoint (it could not be read safely: "
+                         f"{type(err).__name__})") from None
+    if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
+        raise ValueError(f"{str(path)!r} is not a gan_edu checkpoint (no 'format': {CHECKPOINT_FORMAT!r} entry)")
+    if ckpt.get("version") != 1:
+        raise ValueError(f"{str(path)!r} is a gan_edu checkpoint of version {ckpt.get('version')!r}; this gan_edu reads version 1")
+    return ckpt
+
+
+def load_generator(path) -> nn.Module:
+    """Only the generator of a checkpoint written by :meth:`Trainer.save` (eval mode, CPU),
+    without rebuilding the data or the discriminator."""
+    ckpt = _read_checkpoint(path)
+    G = models_mod.build(ckpt["G"]["class"], ckpt["G"]["config"])
+    G.load_state_dict(ckpt["G"]["state"])
+    return G.eval()
 
 
 def _clone(state_dict: dict) -> dict:
