@@ -1,0 +1,401 @@
+"""Widgets of lesson 01: move through the latent space and watch G's output move.
+
+* :class:`LatentExplorer` -- two sliders set a 2D noise vector z; the figure shows z in
+  latent space (left) and G(z) in data space (right), over the real data and over G's
+  warped grid (where a square grid of z lands). A small circle of neighbours around z is
+  carried along, in matching colours: nearby z land near each other. Switch between
+  generators (say, untrained and trained) with the buttons.
+* :class:`InterpolationExplorer` -- a slider α in [0, 1] shows the image
+  ``G((1 - α) z0 + α z1)`` of an image generator, next to the whole strip of the walk.
+
+Both redraw through a :class:`~gan_edu.widgets.FigureView` (the figure is built once;
+a redraw only moves its artists) and can be driven from Python for tests:
+``ex.set_z(0.5, -1.0)``, ``ex.use("trained")``, ``interp.set_alpha(0.3)``, ``interp.reroll()``.
+"""
+from __future__ import annotations
+
+import html
+import io
+
+import ipywidgets as W
+import numpy as np
+import torch
+
+from .. import _check, viz
+from ..viz import generator as gviz
+from ._base import FigureView
+
+__all__ = ["LatentExplorer", "InterpolationExplorer", "BlitView"]
+
+
+class BlitView(FigureView):
+    """A :class:`FigureView` that redraws only the artists that move.
+
+    The figure without the ``animated`` artists is rendered once (and again after
+    ``refresh(full=True)``, when something static changed) and kept as a background; an
+    ordinary ``refresh()`` pastes the background, draws the moving artists on top and encodes
+    the pixels. That keeps a slider's redraw to a few milliseconds of drawing plus encoding."""
+
+    def __init__(self, fig, animated, fmt: str = "png", css_class: str | None = None):
+        super().__init__(fig, fmt=fmt, css_class=css_class)
+        self.animated = list(animated)
+        for artist in self.animated:
+            artist.set_animated(True)
+        self._background = None
+
+    def refresh(self, full: bool = False) -> None:
+        canvas = self.fig.canvas
+        if full or self._background is None:
+            canvas.draw()                                   # animated artists are left out
+            self._background = canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            canvas.restore_region(self._background)
+        for artist in self.animated:
+            if artist.get_visible():
+                (artist.axes or self.fig).draw_artist(artist)
+        self.image.value = _encode(np.asarray(canvas.buffer_rgba()), self.fmt)
+        self.frames += 1
+
+
+def _encode(rgba: np.ndarray, fmt: str) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    img = Image.fromarray(rgba[..., :3])
+    if fmt == "jpeg":
+        img.save(buf, format="JPEG", quality=90)
+    else:
+        img.save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def _generators(generators) -> dict:
+    """A dict {name: G}; a single generator becomes {"G": G}."""
+    if isinstance(generators, torch.nn.Module):
+        generators = {"G": generators}
+    if not isinstance(generators, dict) or not generators:
+        raise ValueError("generators must be a generator or a non-empty dict {name: generator}, "
+                         f"got {type(generators).__name__}")
+    for name, G in generators.items():
+        if not isinstance(name, str):
+            raise TypeError(f"generator names must be strings, got {name!r}")
+        gviz._check_generator(G)
+    return dict(generators)
+
+
+def _chooser(names: list[str], css: str) -> W.ToggleButtons:
+    t = W.ToggleButtons(options=names, value=names[0], description="G:", style={"button_width": "auto"},
+                        layout=W.Layout(display="flex" if len(names) > 1 else "none"))
+    t.add_class(css)
+    return t
+
+
+class LatentExplorer:
+    """Two sliders on a 2D z; G(z) moves live in data space.
+
+    ``generators``: one generator or a dict ``{name: G}`` (latent_dim 2, 2D output), e.g.
+    ``{"untrained": G0, "trained": G}``. ``data``: a 2D data source drawn in green.
+    ``z_range``: the sliders' range; ``grid_range``: the half-width of the drawn z-grid;
+    ``radius``: the circle of neighbours around z (0 hides it).
+    """
+
+    def __init__(self, generators, data=None, z=(0.0, 0.0), z_range: float = 2.5, grid_range: float = 2.0,
+                 n_lines: int = 11, radius: float = 0.25, n_neighbours: int = 16, n_real: int = 400,
+                 fmt: str = "png", size: float = 3.6):
+        self.generators = _generators(generators)
+        for name, G in self.generators.items():
+            if G.latent_dim != 2:
+                raise ValueError(f"generator {name!r} must have latent_dim=2 (one slider per coordinate), got {G.latent_dim}")
+            out = gviz.generator_output(G, torch.zeros(2))
+            if tuple(out.shape) != (1, 2):
+                raise ValueError(f"generator {name!r} must make 2D points, it makes samples of shape {tuple(out.shape[1:])}")
+        self.z_range = _check.positive("z_range", z_range)
+        self.grid_range = _check.positive("grid_range", grid_range)
+        self.n_lines = _check.integer("n_lines", n_lines, minimum=2)
+        self.radius = _check.number("radius", radius, minimum=0.0)
+        self.n_neighbours = _check.integer("n_neighbours", n_neighbours, minimum=3)
+        _check.positive_int("n_real", n_real)
+        _check.one_of("fmt", fmt, ("png", "jpeg"))
+        z1, z2 = self._check_z(z)
+        self.data = data
+        self.extent = viz.plane_extent(data) if data is not None else (-2.0, 2.0, -2.0, 2.0)
+        self.name = next(iter(self.generators))
+        self.output: torch.Tensor | None = None       #: G(z) as last drawn, shape [2]
+        self.neighbour_outputs: torch.Tensor | None = None
+        angles = torch.linspace(0, 2 * np.pi, self.n_neighbours + 1)[:-1]
+        self._circle = torch.stack([angles.cos(), angles.sin()], 1)
+        self._quiet = False
+
+        self.fig = self._build_figure(size, n_real)
+        a = self._artists
+        self.view = BlitView(self.fig, [a["zn"], a["z"], a["xn"], a["x"]], fmt=fmt, css_class="ge-latent-view")
+        slider = dict(min=-self.z_range, max=self.z_range, step=0.05, continuous_update=True, readout_format=".2f",
+                      layout=W.Layout(width="300px"))
+        self.z1_slider = W.FloatSlider(value=z1, description="z₁", **slider)
+        self.z2_slider = W.FloatSlider(value=z2, description="z₂", **slider)
+        self.z1_slider.add_class("ge-latent-z1")
+        self.z2_slider.add_class("ge-latent-z2")
+        self.chooser = _chooser(list(self.generators), "ge-latent-g")
+        self.readout = W.HTML()
+        self.readout.add_class("ge-latent-readout")
+        for w in (self.z1_slider, self.z2_slider):
+            w.observe(self._on_change, names="value")
+        self.chooser.observe(self._on_choose, names="value")
+        self.widget = W.VBox([W.HBox([self.z1_slider, self.z2_slider]), self.chooser, self.view.image, self.readout])
+        self.widget.add_class("ge-latent")
+        self.redraw(full=True)
+
+    # ------------------------------------------------------------------ python API (what clicks do)
+    def set_z(self, z1: float, z2: float) -> LatentExplorer:
+        """Move both sliders (one redraw). Each coordinate must be within [-z_range, z_range]."""
+        z1, z2 = self._check_z((z1, z2))
+        self._quiet = True
+        try:
+            self.z1_slider.value, self.z2_slider.value = z1, z2
+        finally:
+            self._quiet = False
+        self.redraw()
+        return self
+
+    def use(self, name: str) -> LatentExplorer:
+        """Show generator ``name`` (what clicking its button does)."""
+        _check.one_of("name", name, self.generators)
+        if self.chooser.value == name:
+            return self
+        self.chooser.value = name                   # the observer redraws
+        return self
+
+    @property
+    def z(self) -> torch.Tensor:
+        """The current z, shape [2] (the sliders' values)."""
+        return torch.tensor([self.z1_slider.value, self.z2_slider.value], dtype=torch.float32)
+
+    @property
+    def G(self):
+        return self.generators[self.name]
+
+    def displayed_output(self) -> np.ndarray:
+        """G(z) as drawn: the position of the marker in data space, shape [2]."""
+        return np.asarray(self._artists["x"].get_offsets(), dtype=np.float64)[0]
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+    # ------------------------------------------------------------------ drawing
+    def _check_z(self, z) -> tuple[float, float]:
+        if not isinstance(z, (tuple, list)) or len(z) != 2:
+            raise ValueError(f"z must be two numbers (z1, z2), got {z!r}")
+        return tuple(_check.number(f"z{i + 1}", v, minimum=-self.z_range, maximum=self.z_range) for i, v in enumerate(z))
+
+    def _build_figure(self, size: float, n_real: int):
+        fig = viz.figure(2 * size, size + 0.25)
+        az, ax = fig.add_subplot(121), fig.add_subplot(122)
+        gviz.draw_z_grid(az, self.n_lines, self.grid_range, lw=0.7)
+        pad = 0.05 * self.z_range
+        gviz._frame(az, (-self.z_range - pad, self.z_range + pad, -self.z_range - pad, self.z_range + pad),
+                    "latent space: move z with the sliders", "$z_1$", "$z_2$")
+        if self.data is not None:
+            real = self.data.sample(n_real, generator=torch.Generator().manual_seed(1)).numpy()
+            ax.scatter(real[:, 0], real[:, 1], s=6, c=viz.REAL, edgecolors="none", alpha=0.8, label="real x", zorder=1)
+        lines = gviz.draw_manifold(ax, viz.manifold_lines(self.G, self.n_lines, self.grid_range), self.n_lines, lw=0.7)
+        lines.set_alpha(0.8)
+        hue = np.linspace(0, 1, self.n_neighbours, endpoint=False)
+        art = {"lines": lines}
+        art["zn"] = az.scatter(np.zeros(self.n_neighbours), np.zeros(self.n_neighbours), s=10, c=hue, cmap="hsv",
+                               zorder=3, edgecolors="none")
+        art["z"] = az.scatter([0], [0], s=140, marker="*", c="#111111", zorder=4)
+        art["xn"] = ax.scatter(np.zeros(self.n_neighbours), np.zeros(self.n_neighbours), s=10, c=hue, cmap="hsv",
+                               zorder=3, edgecolors="none", label="G(neighbours of z)")
+        art["x"] = ax.scatter([0], [0], s=160, marker="*", c=viz.FAKE, edgecolors="#111111", linewidths=0.8, zorder=4,
+                              label="G(z)")
+        gviz._frame(ax, self.extent, "", "$x_1$", "$x_2$")
+        ax.legend(fontsize=6, loc="lower right", framealpha=0.8, markerscale=0.8)
+        art["ax"] = ax
+        fig.tight_layout()
+        self._artists = art
+        return fig
+
+    @torch.no_grad()
+    def redraw(self, full: bool = False) -> None:
+        """Recompute G(z) and its neighbours, move their markers and refresh the view;
+        ``full=True`` also redraws G's warped grid (after switching generators)."""
+        G, z = self.G, self.z
+        zn = z + self.radius * self._circle
+        out = gviz.generator_output(G, torch.cat([z[None], zn]))
+        self.output, self.neighbour_outputs = out[0], out[1:]
+        a = self._artists
+        a["z"].set_offsets(z[None].numpy())
+        a["x"].set_offsets(out[:1].numpy())
+        show_n = self.radius > 0
+        a["zn"].set_visible(show_n)
+        a["xn"].set_visible(show_n)
+        a["zn"].set_offsets(zn.numpy())
+        a["xn"].set_offsets(out[1:].numpy())
+        if full:
+            a["lines"].set_segments(viz.manifold_lines(G, self.n_lines, self.grid_range))
+            a["ax"].set_title(f"data space: the {self.name} G", fontsize=9)
+        x1, x2 = (float(v) for v in self.output)
+        self.view.refresh(full=full)
+        spread = float((self.neighbour_outputs - self.output).norm(dim=1).max()) if show_n else 0.0
+        near = (f"; the neighbours at distance {self.radius:g} in z land within {spread:.2f} of G(z)" if show_n else "")
+        self.readout.value = (f"<code>z = ({float(z[0]):+.2f}, {float(z[1]):+.2f}) &rarr; {html.escape(self.name)} "
+                              f"G(z) = ({x1:+.3f}, {x2:+.3f})</code>{near}")
+
+    def _on_change(self, _change) -> None:
+        if not self._quiet:
+            self.redraw()
+
+    def _on_choose(self, change) -> None:
+        self.name = change["new"]
+        self.redraw(full=True)
+
+
+class InterpolationExplorer:
+    """A slider α in [0, 1] walks from z0 to z1: the big picture is ``G((1 - α) z0 + α z1)``,
+    the strip shows the whole walk in ``steps`` pictures with a marker at ``a``.
+
+    ``generators``: one image generator or a dict ``{name: G}`` (all with the same latent_dim).
+    ``z0``, ``z1``: the endpoints (default: drawn from G's noise with ``seed``); ``reroll()``
+    draws new ones.
+    """
+
+    def __init__(self, generators, z0=None, z1=None, steps: int = 8, seed: int = 0, fmt: str = "png",
+                 size: float = 2.6):
+        self.generators = _generators(generators)
+        dims = {G.latent_dim for G in self.generators.values()}
+        if len(dims) != 1:
+            raise ValueError(f"all generators must have the same latent_dim to share z0 and z1, got {sorted(dims)}")
+        self.latent_dim = dims.pop()
+        for name, G in self.generators.items():
+            out = gviz.generator_output(G, torch.zeros(self.latent_dim))
+            if out.ndim != 4:
+                raise ValueError(f"generator {name!r} must make images [C, H, W], it makes samples of shape {tuple(out.shape[1:])}")
+        self.steps = _check.integer("steps", steps, minimum=2)
+        self._rng = torch.Generator().manual_seed(_check.integer("seed", seed, minimum=0))
+        _check.one_of("fmt", fmt, ("png", "jpeg"))
+        self.name = next(iter(self.generators))
+        first = self.generators[self.name]
+        self.z0 = self._one_z("z0", z0) if z0 is not None else first.sample_noise(1, self._rng)[0].cpu()
+        self.z1 = self._one_z("z1", z1) if z1 is not None else first.sample_noise(1, self._rng)[0].cpu()
+        self.output: torch.Tensor | None = None      #: G(z_a) as last drawn, shape [C, H, W]
+
+        self.fig = self._build_figure(size)
+        a = self._artists
+        self.view = BlitView(self.fig, [a["big"], a["marker"], a["big_ax"].title], fmt=fmt, css_class="ge-interp-view")
+        self.slider = W.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.01, description="α", continuous_update=True,
+                                    readout_format=".2f", layout=W.Layout(width="420px"))
+        self.slider.add_class("ge-interp-alpha")
+        self.chooser = _chooser(list(self.generators), "ge-interp-g")
+        self.reroll_button = W.Button(description="new z0, z1", icon="random")
+        self.reroll_button.add_class("ge-interp-reroll")
+        self.readout = W.HTML()
+        self.readout.add_class("ge-interp-readout")
+        self.slider.observe(lambda _: self.redraw(), names="value")
+        self.chooser.observe(self._on_choose, names="value")
+        self.reroll_button.on_click(lambda _: self.reroll())
+        self.widget = W.VBox([W.HBox([self.slider, self.reroll_button]), self.chooser, self.view.image, self.readout])
+        self.widget.add_class("ge-interp")
+        self._redraw_strip()
+        self.redraw(full=True)
+
+    # ------------------------------------------------------------------ python API
+    def set_alpha(self, alpha: float) -> InterpolationExplorer:
+        """Move the slider to ``alpha`` (a number in [0, 1])."""
+        alpha = _check.number("alpha", alpha, minimum=0.0, maximum=1.0)
+        if self.slider.value == alpha:
+            self.redraw()
+        else:
+            self.slider.value = alpha                     # the observer redraws
+        return self
+
+    def use(self, name: str) -> InterpolationExplorer:
+        """Show generator ``name`` (what clicking its button does)."""
+        _check.one_of("name", name, self.generators)
+        if self.chooser.value != name:
+            self.chooser.value = name
+        return self
+
+    def reroll(self) -> InterpolationExplorer:
+        """New endpoints z0, z1 from the explorer's own random stream (what the button does)."""
+        self.z0 = self.G.sample_noise(1, self._rng)[0].cpu()
+        self.z1 = self.G.sample_noise(1, self._rng)[0].cpu()
+        self._redraw_strip()
+        self.redraw(full=True)
+        return self
+
+    @property
+    def alpha(self) -> float:
+        return float(self.slider.value)
+
+    @property
+    def z(self) -> torch.Tensor:
+        """The current point of the walk, ``(1 - α) z0 + α z1``, shape [latent_dim]."""
+        a = self.alpha
+        return (1 - a) * self.z0 + a * self.z1
+
+    @property
+    def G(self):
+        return self.generators[self.name]
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+    # ------------------------------------------------------------------ drawing
+    def _one_z(self, name: str, z) -> torch.Tensor:
+        t = gviz._as_z(name, z, self.latent_dim)
+        if t.shape[0] != 1:
+            raise ValueError(f"{name} must be one vector [{self.latent_dim}], got shape {tuple(t.shape)}")
+        return t[0]
+
+    def _build_figure(self, size: float):
+        fig = viz.figure(size * (1 + 0.45 * self.steps) + 0.3, size + 0.2)
+        gs = fig.add_gridspec(1, 2, width_ratios=[1.0, 0.45 * self.steps])
+        big, strip = fig.add_subplot(gs[0, 0]), fig.add_subplot(gs[0, 1])
+        probe = gviz.generator_output(self.G, self.z0)[0]
+        c, h, w = probe.shape
+        self._hw = (h, w)
+        self._artists = {
+            "big": big.imshow(np.zeros((h, w)), cmap="gray", vmin=0, vmax=1, interpolation="nearest"),
+            "strip": strip.imshow(np.zeros((h + 2, self.steps * (w + 1) + 1)), cmap="gray", vmin=0, vmax=1,
+                                  interpolation="nearest"),
+            "marker": strip.axvline(0, color="#d7301f", lw=2.0),
+            "big_ax": big, "strip_ax": strip,
+        }
+        for ax in (big, strip):
+            ax.set_xticks([])
+            ax.set_yticks([])
+        strip.set_title("the walk from z0 (left) to z1 (right); red line: where α is", fontsize=8)
+        big.set_title("G((1-α) z0 + α z1), α = 0.00", fontsize=8)      # room for the title in the layout
+        fig.tight_layout(rect=(0, 0, 1, 0.96))
+        return fig
+
+    def _redraw_strip(self) -> None:
+        _, imgs = gviz.interpolate(self.G, self.z0, self.z1, steps=self.steps)
+        grid = viz.image_grid(imgs, nrow=self.steps)
+        self._artists["strip"].set_data(grid if imgs.shape[1] == 3 else grid[..., 0])
+
+    @torch.no_grad()
+    def redraw(self, full: bool = False) -> None:
+        """G at the current point of the walk; move the strip marker; refresh the view
+        (``full=True`` after the strip changed)."""
+        a = self.alpha
+        out = gviz.generator_output(self.G, self.z)[0]
+        self.output = out
+        img = viz.image_grid(out[None], nrow=1, padding=0)
+        self._artists["big"].set_data(img if out.shape[0] == 3 else img[..., 0])
+        h, w = self._hw
+        first, last = 1 + w / 2, 1 + (self.steps - 1) * (w + 1) + w / 2
+        self._artists["marker"].set_xdata([first + a * (last - first) - 0.5] * 2)
+        self._artists["big_ax"].set_title(f"{self.name} G((1-α) z0 + α z1), α = {a:.2f}", fontsize=8)
+        self.view.refresh(full=full)
+        self.readout.value = (f"<code>α = {a:.2f}: z = {1 - a:.2f}·z0 + {a:.2f}·z1; pixels in "
+                              f"[{float(out.min()):+.2f}, {float(out.max()):+.2f}]</code>")
+
+    def _on_choose(self, change) -> None:
+        self.name = change["new"]
+        self._redraw_strip()
+        self.redraw(full=True)
