@@ -1,18 +1,20 @@
 # gan_edu -- the two commands a user needs:
 #   make lab    create .venv if missing, install, start JupyterLab on notebooks/
-#   make test   the same install, then lint, unit tests and every lesson under nbval
+#   make test   the same install, then lint, unit tests, every lesson under nbval, and the
+#               real-browser tests (JupyterLab and Voila in headless Chromium)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CONSTRAINTS ?= constraints.txt
 STAMP := $(VENV)/.gan_edu-installed
+CHROMIUM ?= /usr/bin/chromium
 # JupyterLab refuses to run as root unless told
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # the venv first on PATH: Jupyter kernels started by nbval and the browser tests use its python
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: lab test install lint unit lessons execute-notebooks bench clean
+.PHONY: lab app test install lint unit lessons browser browser-deps screenshots execute-notebooks bench clean
 
 install: $(STAMP)
 
@@ -26,16 +28,39 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 lab: $(STAMP)
 	cd notebooks && ../$(BIN)/jupyter lab $(ROOT_FLAG)
 
+# the training lab as a web app, for a projector (Voila: no code cells, just the dashboard)
+app: $(STAMP)
+	cd notebooks && ../$(BIN)/voila 04_training_lab.ipynb
+
 lint: $(STAMP)
 	$(BIN)/ruff check gan_edu tests benchmarks tools
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests --ignore=tests/browser
 
 lessons: $(STAMP)
-	$(BIN)/python -m pytest --nbval-lax --sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider notebooks
+	cd notebooks && ../$(BIN)/python -m pytest --nbval-lax --sanitize-with ../tests/nbval_sanitize.cfg \
+		-p no:cacheprovider --rootdir=. [0-9][0-9]_*.ipynb
 
-test: lint unit lessons
+# Debian's Chromium (never `playwright install`, which downloads a browser at run time)
+browser-deps:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+		else echo "The browser tests need Chromium at $(CHROMIUM): run  sudo apt-get install -y chromium"; exit 1; fi; \
+	fi
+
+browser: $(STAMP) browser-deps
+	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
+
+test: lint unit lessons browser
+
+# refresh the README's screenshots from the browser tests
+screenshots: $(STAMP) browser-deps
+	$(BIN)/python -m pytest tests/browser -p no:cacheprovider -k "lab_play or explorer or voila or mode_collapse or quiz"
+	mkdir -p docs/img
+	cp tests/browser/screenshots/lab.png docs/img/lab.png
+	cp tests/browser/screenshots/explorer.png docs/img/explorer.png
+	cp tests/browser/screenshots/run_all_05_mode_collapse.png docs/img/mode_collapse.png 2>/dev/null || true
 
 # Re-execute every lesson in place (outputs committed so they read well on GitHub).
 execute-notebooks: $(STAMP)
@@ -43,6 +68,7 @@ execute-notebooks: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_trainer.py
+	$(BIN)/python benchmarks/bench_lab.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

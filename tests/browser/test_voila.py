@@ -1,0 +1,17 @@
+"""The training lab as a Voila app (what an instructor projects)."""
+import re
+
+from conftest import screenshot
+
+
+def test_voila_renders_the_lab_and_a_step_works(voila, page):
+    page.goto(voila, timeout=180_000)
+    lab = page.locator(".ge-lab").first
+    lab.wait_for(timeout=180_000)
+    counter = lab.locator(".ge-lab-counter")
+    n0 = int(re.search(r"step (\d+)", counter.inner_text()).group(1))
+    lab.locator(".ge-lab-step").click()
+    page.wait_for_function("([el, n]) => !el.innerText.includes('step ' + n + ' ')", arg=[counter.element_handle(), n0])
+    assert int(re.search(r"step (\d+)", counter.inner_text()).group(1)) == n0 + 1
+    assert page.locator("text=Loading widget").count() == 0
+    screenshot(page, "voila_lab")
