@@ -33,9 +33,10 @@ def evaluate(trainer, n: int = 2500, seed: int = 0) -> dict:
     return out
 
 
-def run(make: Callable[[int], object], steps: int, seeds=(0, 1, 2), progress: bool = False) -> list[dict]:
+def run(make: Callable[[int], object], steps: int, seeds=(0, 1, 2), progress: bool = False, keep: bool = False) -> list[dict]:
     """Train ``make(seed)`` for ``steps`` steps for each seed; one row per seed with the
-    :func:`evaluate` numbers, the wall time in seconds and the final losses."""
+    :func:`evaluate` numbers, the wall time in seconds and the final losses (and the trained
+    trainer under ``"trainer"`` if ``keep``)."""
     steps = _check.positive_int("steps", steps)
     rows = []
     for seed in seeds:
@@ -44,18 +45,19 @@ def run(make: Callable[[int], object], steps: int, seeds=(0, 1, 2), progress: bo
         tr.run(steps, progress=progress)
         seconds = time.perf_counter() - t0
         rows.append({"seed": seed, "seconds": seconds, "loss_d": tr.state.loss_d, "loss_g": tr.state.loss_g,
-                     **evaluate(tr)})
+                     **evaluate(tr), **({"trainer": tr} if keep else {})})
     return rows
 
 
-def compare(setups: dict[str, Callable[[int], object]], steps: int | dict, seeds=(0, 1, 2), progress: bool = True) -> dict:
-    """``{name: rows}`` for several set-ups (``steps`` may be a dict per name)."""
+def compare(setups: dict[str, Callable[[int], object]], steps: int | dict, seeds=(0, 1, 2), progress: bool = True,
+            keep: bool = False) -> dict:
+    """``{name: rows}`` for several set-ups (``steps`` may be a dict per name); see :func:`run`."""
     from tqdm.auto import tqdm
 
     out = {}
     for name in tqdm(list(setups), desc="set-ups", disable=not progress, leave=False):
         n = steps[name] if isinstance(steps, dict) else steps
-        out[name] = run(setups[name], n, seeds)
+        out[name] = run(setups[name], n, seeds, keep=keep)
     return out
 
 
@@ -66,7 +68,7 @@ def summarise(results: dict) -> list[dict]:
         row = {"setup": name, "seeds": len(rows)}
         for key in rows[0]:
             vals = [r[key] for r in rows]
-            if key in ("seed", "counts") or not all(isinstance(v, (int, float)) for v in vals):
+            if key in ("seed", "counts", "trainer") or not all(isinstance(v, (int, float)) for v in vals):
                 continue
             row[key] = float(np.mean(vals))
             if key == "modes":

@@ -320,10 +320,12 @@ class ArchitectureExplorer:
         self.step_label = W.HTML()
         self.step_label.add_class("ge-explorer-status")
         self.step_button = W.Button(description="take one training step", icon="step-forward",
-                                    tooltip="one D update, then one G update", layout=W.Layout(width="auto"))
+                                    tooltip="one D update, then one G update",
+                                    layout=W.Layout(width="auto", flex="0 0 auto"))
         self.step_button.add_class("ge-explorer-take-step")
         self.step_button.on_click(lambda _: self._click_step(1))
-        self.step50_button = W.Button(description="take 50 steps", icon="fast-forward", layout=W.Layout(width="auto"))
+        self.step50_button = W.Button(description="take 50 steps", icon="fast-forward",
+                                      layout=W.Layout(width="auto", flex="0 0 auto"))
         self.step50_button.add_class("ge-explorer-take-50")
         self.step50_button.on_click(lambda _: self._click_step(50))
         controls = W.HBox([self.step_button, self.step50_button, self.step_label], layout=W.Layout(align_items="center"))

@@ -95,6 +95,9 @@ def jupyter(workdir, tmp_path_factory):
     tracker = settings / "@jupyterlab" / "notebook-extension"
     tracker.mkdir(parents=True)
     (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    news = settings / "@jupyterlab" / "apputils-extension"                 # no "Jupyter news?" pop-up
+    news.mkdir(parents=True)
+    (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
     server = Server([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
                      f"--IdentityProvider.token={token}", "--ServerApp.open_browser=False",
                      "--LabApp.expose_app_in_browser=True", "--ServerApp.disable_check_xsrf=True",

@@ -41,6 +41,7 @@ def test_architecture_explorer_click_shows_explanation_and_tensor(welcome):
     assert explorer.locator(".ge-explorer-explanation").inner_text().strip() != ""
     tensor = explorer.locator(".ge-explorer-tensor").inner_text()
     assert "256" in tensor
+    page.wait_for_timeout(1500)                        # the D(x) picture arrives after the text
     before = explorer.locator(".ge-explorer-plot").get_attribute("src")
     explorer.locator(".ge-explorer-step", has_text=re.compile(r"^G\(z\)$")).click()
     page.wait_for_function("([el, old]) => el.getAttribute('src') !== old",
