@@ -24,7 +24,23 @@ except ImportError as _err:  # pragma: no cover - what a learner sees on a half-
     raise ImportError(f"gan_edu needs {_err.name}, which is not installed in this Python. Run `make lab` in the gan_edu "
                       "folder (or `pip install -e .`); `python gan_edu/envcheck.py` lists everything missing.") from _err
 
-from . import clinic, data, envcheck, experiments, gradflow, losses, metrics, models, presets, quiz, recorders, viz, widgets
+from . import (
+    classifier,
+    clinic,
+    data,
+    envcheck,
+    equilibrium,
+    experiments,
+    gradflow,
+    losses,
+    metrics,
+    models,
+    presets,
+    quiz,
+    recorders,
+    viz,
+    widgets,
+)
 from .history import History
 from .trainer import EVENTS, HandlerError, Trainer, TrainingDiverged, TrainState, resolve_device
 
@@ -32,7 +48,7 @@ __version__ = "0.1.0"
 
 __all__ = ["seed_everything", "Trainer", "TrainState", "TrainingDiverged", "HandlerError", "EVENTS", "History",
            "resolve_device", "setup_lesson", "data", "models", "losses", "metrics", "recorders", "viz", "widgets",
-           "quiz", "presets", "experiments", "envcheck", "gradflow", "clinic", "__version__"]
+           "quiz", "presets", "experiments", "envcheck", "gradflow", "clinic", "equilibrium", "classifier", "__version__"]
 
 
 def seed_everything(seed: int = 0) -> torch.Generator:
@@ -49,7 +65,7 @@ def seed_everything(seed: int = 0) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def setup_lesson(seed: int = 0, threads: int | None = 1) -> torch.Generator:
+def setup_lesson(seed: int = 0, threads: int | None = 1) -> None:
     """What each lesson's first cell calls: :func:`seed_everything` and, on the CPU, use
     ``threads`` threads for PyTorch (``None`` keeps PyTorch's default).
 
@@ -60,4 +76,4 @@ def setup_lesson(seed: int = 0, threads: int | None = 1) -> torch.Generator:
 
     if threads is not None and not torch.cuda.is_available():
         torch.set_num_threads(integer("threads", threads, minimum=1))
-    return seed_everything(seed)
+    seed_everything(seed)

@@ -346,7 +346,7 @@ def mnist(root, kind: str = "mnist", train: bool = True, download: bool = False,
     if limit is not None:
         limit = _check.positive_int("limit", limit)
     cls = datasets.MNIST if kind == "mnist" else datasets.FashionMNIST
-    root = str(root)
+    root = os.path.expanduser(str(root))
     _gunzip_idx(os.path.join(root, cls.__name__, "raw"))
     try:
         ds = cls(root, train=train, download=download)

@@ -7,6 +7,8 @@ trainers and returns one row per seed; ``compare`` does it for several set-ups a
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
 from collections.abc import Callable
 
@@ -15,7 +17,7 @@ import torch
 
 from . import _check, metrics, viz
 
-__all__ = ["evaluate", "run", "compare", "summarise", "table_html", "coverage_timeline"]
+__all__ = ["evaluate", "run", "compare", "run_presets", "summarise", "table_html", "coverage_timeline"]
 
 
 def evaluate(trainer, n: int = 2500, seed: int = 0) -> dict:
@@ -61,6 +63,59 @@ def compare(setups: dict[str, Callable[[int], object]], steps: int | dict, seeds
     return out
 
 
+def _preset_job(name: str, seed: int, steps: int | None, n_samples: int) -> dict:
+    """One worker's job: train preset ``name`` on ``seed`` with one CPU thread, measure it."""
+    from . import presets
+
+    torch.set_num_threads(1)
+    preset = presets.get(name)
+    tr = preset.build(seed)
+    steps = steps or preset.steps
+    t0 = time.perf_counter()
+    tr.run(steps, progress=False)
+    seconds = time.perf_counter() - t0
+    samples = tr.sample(n_samples, generator=torch.Generator().manual_seed(0)).numpy()
+    return {"seed": seed, "steps": steps, "seconds": seconds, "loss_d": tr.state.loss_d, "loss_g": tr.state.loss_g,
+            **evaluate(tr), "samples": samples}
+
+
+def run_presets(names, seeds=(0, 1), workers: int | None = None, steps: int | None = None, n_samples: int = 1000,
+                progress: bool = True) -> dict[str, list[dict]]:
+    """Train several presets (by name) on several seeds, spread over ``workers`` processes
+    (default: one per CPU core, each using one thread). ``{name: rows}`` like :func:`compare`;
+    each row also holds ``n_samples`` of the trained G's samples under ``"samples"`` (for pictures),
+    and ``"seconds"`` is that run's own training time. Workers are started with "spawn": in a
+    script, call this under ``if __name__ == "__main__":`` (notebooks need nothing)."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from tqdm.auto import tqdm
+
+    from . import presets
+
+    names = list(names)
+    for name in names:
+        presets.get(name)                                   # unknown names fail here, with the list
+    jobs = [(name, seed) for seed in seeds for name in names]
+    workers = _check.positive_int("workers", workers) if workers is not None else max(1, min(len(jobs), os.cpu_count() or 1))
+    out: dict[str, list[dict]] = {name: [] for name in names}
+    bar = tqdm(total=len(jobs), desc="training", unit="run", disable=not progress, leave=False)
+    if workers == 1:
+        for name, seed in jobs:
+            out[name].append(_preset_job(name, seed, steps, n_samples))
+            bar.update(1)
+    else:
+        ctx = multiprocessing.get_context("spawn")          # safe with PyTorch, in notebooks too
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futures = {pool.submit(_preset_job, name, seed, steps, n_samples): name for name, seed in jobs}
+            for future in as_completed(futures):
+                out[futures[future]].append(future.result())
+                bar.update(1)
+    bar.close()
+    for rows in out.values():
+        rows.sort(key=lambda r: r["seed"])
+    return out
+
+
 def summarise(results: dict) -> list[dict]:
     """Mean (and min) over seeds of every numeric column, one row per set-up."""
     table = []
@@ -68,7 +123,7 @@ def summarise(results: dict) -> list[dict]:
         row = {"setup": name, "seeds": len(rows)}
         for key in rows[0]:
             vals = [r[key] for r in rows]
-            if key in ("seed", "counts", "trainer") or not all(isinstance(v, (int, float)) for v in vals):
+            if key in ("seed", "counts", "trainer", "samples") or not all(isinstance(v, (int, float)) for v in vals):
                 continue
             row[key] = float(np.mean(vals))
             if key == "modes":

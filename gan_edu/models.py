@@ -85,7 +85,8 @@ class MinibatchStd(nn.Module):
             g = n  # fall back to the whole batch when it does not split evenly
         rest = x.shape[1:]
         y = x.reshape(g, n // g, *rest)                                   # [g, n/g, ...]
-        std = (y.var(dim=0, unbiased=False) + 1e-8).sqrt()                # [n/g, ...]
+        var = (y - y.mean(dim=0)).pow(2).mean(dim=0)                     # [n/g, ...] (Tensor.var is slow here)
+        std = (var + 1e-8).sqrt()
         stat = std.reshape(n // g, -1).mean(dim=1)                        # [n/g]
         stat = stat.repeat(g)                                             # [n]: one per sample
         if x.ndim == 2:

@@ -41,6 +41,12 @@ class Timeline:
         if tr.state.step % self.every == 0:
             self.capture()
 
+    def clear(self, every: int | None = None) -> None:
+        """Forget every snapshot (e.g. after the trainer was reset) and start again at ``every``."""
+        self.snapshots.clear()
+        if every is not None:
+            self.every = _check.positive_int("every", every)
+
     def capture(self) -> None:
         """Keep a snapshot of the trainer now (replacing one taken at the same step)."""
         snap = self.trainer.snapshot()

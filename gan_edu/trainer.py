@@ -357,9 +357,9 @@ class Trainer:
         s.g_updates += 1
         self._fire("g_step_end")
 
-    def run(self, steps: int, progress: bool = True) -> Trainer:
+    def run(self, steps: int, progress: bool = True) -> None:
         """``steps`` training steps with a progress bar; a handler can end it early with
-        ``trainer.state.stop = True``. Returns the trainer."""
+        ``trainer.state.stop = True``."""
         steps = _check.positive_int("steps", steps)
         from tqdm.auto import tqdm
 
@@ -375,7 +375,6 @@ class Trainer:
                 if self.state.stop:
                     break
         self._fire("run_end")
-        return self
 
     # ------------------------------------------------------------------ helpers of the loop
     def _d_loss(self, real, fake, real_logits, fake_logits) -> torch.Tensor:

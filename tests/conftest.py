@@ -7,7 +7,12 @@ import torch
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("GAN_EDU_PROGRESS", os.path.join(tempfile.mkdtemp(prefix="gan_edu_tests_"), "progress.json"))
 
+from helpers import make_trainer  # noqa: E402
+
 import gan_edu as ge  # noqa: E402
+
+# The networks under test are tiny: one thread is as fast, and does not thrash on a busy machine.
+torch.set_num_threads(1)
 
 
 @pytest.fixture
@@ -15,28 +20,6 @@ def ring():
     return ge.data.ring()
 
 
-def make_trainer(seed=0, data=None, **kw):
-    """A small 2D trainer, fully seeded."""
-    ge.seed_everything(seed)
-    data = data if data is not None else ge.data.ring()
-    d = data.shape[0]
-    G = ge.models.MLPGenerator(latent_dim=kw.pop("latent_dim", 2), out_dim=d, hidden=kw.pop("hidden", 32),
-                               depth=kw.pop("depth", 2))
-    D = ge.models.MLPDiscriminator(in_dim=d * kw.get("pack", 1), hidden=32, depth=2,
-                                   minibatch_std=kw.pop("minibatch_std", False))
-    kw.setdefault("batch_size", 64)
-    kw.setdefault("device", "cpu")
-    return ge.Trainer(G, D, data, seed=seed, **kw)
-
-
 @pytest.fixture
 def trainer():
     return make_trainer()
-
-
-def params_of(*nets):
-    return [p.detach().clone() for net in nets for p in net.parameters()]
-
-
-def same(a, b):
-    return len(a) == len(b) and all(torch.equal(x, y) for x, y in zip(a, b))

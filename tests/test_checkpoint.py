@@ -3,7 +3,7 @@ import pickle
 
 import pytest
 import torch
-from conftest import make_trainer, params_of, same
+from helpers import make_trainer, params_of, same
 
 import gan_edu as ge
 

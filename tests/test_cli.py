@@ -57,7 +57,7 @@ def test_sample_from_a_checkpoint(ring_run, tmp_path):
     assert again.returncode == 1 and "--force" in again.stderr
 
 
-@pytest.mark.parametrize("args, code, needle", [
+BAD = [
     (["train", "--out", "x", "--steps", "0"], 2, "--steps: must be at least 1"),
     (["train", "--out", "x", "--data", "cifar"], 2, "invalid choice: 'cifar'"),
     (["train", "--out", "x", "--lr-g", "fast"], 2, "expected a number"),
@@ -67,20 +67,41 @@ def test_sample_from_a_checkpoint(ring_run, tmp_path):
     (["train", "--out", "{tmp}/u", "--unroll", "-1"], 1, "--unroll must be >= 0"),
     (["sample", "--checkpoint", "{tmp}/missing.pt", "--out", "{tmp}/a.png"], 1, "no checkpoint"),
     (["sample", "--checkpoint", "{tmp}/junk.pt", "--out", "{tmp}/b.png"], 1, "not a gan_edu checkpoint"),
-])
-def test_bad_arguments_give_one_line_and_no_traceback(args, code, needle, tmp_path):
+]
+
+
+@pytest.mark.parametrize("args, code, needle", BAD)
+def test_bad_arguments_give_one_line(args, code, needle, tmp_path, capsys):
+    """In-process (fast): the exit code and exactly one line on stderr."""
+    from gan_edu.cli import main
+
+    (tmp_path / "junk.pt").write_bytes(b"junk")
+    try:
+        rc = main([a.format(tmp=tmp_path) for a in args])
+    except SystemExit as exit_:                       # argparse exits for usage errors
+        rc = exit_.code
+    err = capsys.readouterr().err
+    assert rc == code and needle in err
+    assert len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("args, code, needle", [BAD[0], BAD[-1]])
+def test_bad_arguments_never_show_a_traceback(args, code, needle, tmp_path):
+    """As a real process, as a user runs it."""
     (tmp_path / "junk.pt").write_bytes(b"junk")
     r = cli(*[a.format(tmp=tmp_path) for a in args])
-    assert r.returncode == code
-    assert needle in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == code and needle in r.stderr and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr
 
 
-def test_help_reads_well():
-    r = cli("--help")
-    assert r.returncode == 0 and "train" in r.stdout and "sample" in r.stdout and "Examples" in r.stdout
-    r = cli("train", "--help")
-    assert r.returncode == 0 and "--preset" in r.stdout and "--force" in r.stdout
+def test_help_reads_well(capsys):
+    from gan_edu.cli import main
+
+    for args, needles in ((["--help"], ("train", "sample", "Examples")), (["train", "--help"], ("--preset", "--force"))):
+        with pytest.raises(SystemExit) as exit_:
+            main(args)
+        out = capsys.readouterr().out
+        assert exit_.value.code == 0 and all(n in out for n in needles)
 
 
 def test_image_checkpoint_samples_a_grid(tmp_path):

@@ -1,7 +1,7 @@
 """The architecture explorer (lesson 00) driven from Python, as a click would drive it."""
 import pytest
 import torch
-from conftest import make_trainer
+from helpers import make_trainer
 
 import gan_edu as ge
 from gan_edu.losses import bce_d_loss

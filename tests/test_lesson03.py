@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import make_trainer, params_of, same
+from helpers import make_trainer, params_of, same
 
 import gan_edu as ge
 from gan_edu import clinic, gradflow, quiz

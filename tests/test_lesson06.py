@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from conftest import make_trainer, params_of, same
+from helpers import make_trainer, params_of, same
 from matplotlib.figure import Figure
 
 import gan_edu as ge

@@ -2,7 +2,7 @@
 import math
 
 import torch
-from conftest import make_trainer
+from helpers import make_trainer
 
 import gan_edu as ge
 

@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import make_trainer, params_of, same
+from helpers import make_trainer, params_of, same
 
 import gan_edu as ge
 

@@ -20,10 +20,10 @@ QUESTIONS = [
     ),
     Prediction(
         '04-more-d',
-        'Three runs make the same number of G updates, with 1, 5 or 25 D updates before each. Which one ends closest to the data (lowest JS divergence)?',
+        'Three GANs learn the ring with the original minimax loss. Each makes 300 G updates, with 1, 5 or 25 D updates before each. Which one captures the most modes?',
         options={'k1': '1 D update per G update', 'k5': '5 D updates per G update', 'k25': '25 D updates per G update'},
-        feedback={'k1': "With one D update per G update, D and G stay close to balance, and G's signal stays informative.", 'k5': 'A few D updates give G a better-informed D to learn from without letting D run away.', 'k25': 'More D updates make D more accurate at each G step; here that happened to help G most.'},
-        explanation="More D steps cost time, and past a point they let D win; the best number depends on the loss, the networks and the data.",
+        feedback={'k1': 'With one D update, D lags behind G and its guidance is blurry; it can still be enough.', 'k5': 'A few D updates give G a sharper, better-informed D to learn from, without letting D win outright.', 'k25': 'Here the best-trained D also guided G best; D did not run away from G this time.'},
+        explanation="More D updates make D sharper, but with 25 of them D separates real from fake almost perfectly: its loss drops near 0, the minimax loss saturates and G gets little signal. The best number depends on the loss, the networks and the data, and every extra D update costs time.",
     ),
     MultipleChoice(
         '04-stabilisers',

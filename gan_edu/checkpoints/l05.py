@@ -6,7 +6,7 @@ from ..quiz import MultipleChoice, Prediction
 QUESTIONS = [
     Prediction(
         '05-vanilla-modes',
-        'A plain GAN trains 6000 steps on the ring of 8. How many modes will it capture at the end?',
+        'A plain GAN trains 4000 steps on the ring of 8. How many modes will it capture at the end?',
         options={'all': 'All 8', 'some': 'Between 4 and 7', 'few': '3 or fewer'},
         feedback={'all': 'It learned the whole ring.', 'some': 'It covers part of the ring: partial collapse.', 'few': 'G collapsed: nearly all its samples sit on one or two modes (or between them), and D chases them around.'},
         explanation="Nothing in G's loss asks for variety: a pile of identical realistic samples is as good as a varied set, sample by sample.",

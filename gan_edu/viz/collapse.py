@@ -48,21 +48,24 @@ def draw_modes(ax, data, n_std: float = 3.0) -> None:
         ax.add_patch(Circle(c, n_std * data.std, fill=False, ec=REAL, lw=0.8))
 
 
-def plot_side_by_side(trainers: dict, n: int = 1000, cols: int | None = None, panel: float = 2.4, zoom=None):
-    """One panel per trainer: the data's centres with their high-quality circles, and ``n`` of G's
-    samples. ``trainers`` maps a title to a Trainer; ``zoom`` a centre to magnify in an inset."""
+def plot_side_by_side(trainers: dict, n: int = 1000, cols: int | None = None, panel: float = 2.4):
+    """One panel per run: the data's centres with their high-quality circles, and ``n`` of G's
+    samples. ``trainers`` maps a title to a Trainer, or to ``(data, samples)``."""
     names = list(trainers)
     cols = cols or len(names)
     rows = int(np.ceil(len(names) / cols))
     fig = figure(panel * cols, panel * rows + 0.2)
     axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
     for ax, name in zip(axes, names):
-        tr = trainers[name]
-        x = tr.sample(n, generator=torch.Generator().manual_seed(0)).numpy()
-        extent = plane_extent(tr.data, margin=0.3)
+        item = trainers[name]
+        if isinstance(item, tuple):
+            data, x = item[0], np.asarray(item[1])[:n]
+        else:
+            data, x = item.data, item.sample(n, generator=torch.Generator().manual_seed(0)).numpy()
+        extent = plane_extent(data, margin=0.3)
         ax.scatter(x[:, 0], x[:, 1], s=2, c=FAKE, alpha=0.6, edgecolors="none")
-        ax.scatter(*np.asarray(tr.data.centers).T, s=6, c=REAL, marker="x", lw=0.8)
-        draw_modes(ax, tr.data)
+        ax.scatter(*np.asarray(data.centers).T, s=6, c=REAL, marker="x", lw=0.8)
+        draw_modes(ax, data)
         ax.set_xlim(extent[0], extent[1])
         ax.set_ylim(extent[2], extent[3])
         ax.set_aspect("equal")

@@ -169,8 +169,7 @@ class EquilibriumExplorer:
     def reset(self) -> EquilibriumExplorer:
         """Back to where the widget started (G, D, optimisers, random state); forgets the snapshots."""
         self.trainer.restore(self._start)
-        self.timeline.snapshots.clear()
-        self.timeline.every = self._every
+        self.timeline.clear(every=self._every)
         self.timeline.capture()
         self.optimized_at.clear()
         self.error = None

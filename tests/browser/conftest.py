@@ -20,13 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = ROOT / "notebooks"
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-CHROMIUM = os.environ.get("GAN_EDU_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from browser_support import CHROMIUM, CHROMIUM_ARGS, NOTEBOOKS
 
 
 def free_port() -> int:
@@ -145,10 +139,3 @@ def page(browser):
         yield pg
     finally:
         context.close()
-
-
-def screenshot(page, name: str, locator=None) -> Path:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    (locator or page).screenshot(path=str(path))
-    return path

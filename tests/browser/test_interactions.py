@@ -2,7 +2,7 @@
 import re
 
 import pytest
-from conftest import screenshot
+from browser_support import screenshot
 from jlab import open_notebook, run_all
 
 from gan_edu import quiz

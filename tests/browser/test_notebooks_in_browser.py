@@ -3,7 +3,7 @@ the kernel finishes, no cell shows an error, every widget renders."""
 from pathlib import Path
 
 import pytest
-from conftest import NOTEBOOKS, screenshot
+from browser_support import NOTEBOOKS, screenshot
 from jlab import cell_errors, open_notebook, run_all, widget_outputs, widget_problems
 
 LESSONS = sorted(p.name for p in Path(NOTEBOOKS).glob("[0-9][0-9]_*.ipynb"))

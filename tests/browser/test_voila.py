@@ -1,7 +1,7 @@
 """The training lab as a Voila app (what an instructor projects)."""
 import re
 
-from conftest import screenshot
+from browser_support import screenshot
 
 
 def test_voila_renders_the_lab_and_a_step_works(voila, page):

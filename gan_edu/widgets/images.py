@@ -1,0 +1,483 @@
+r"""Widgets of lesson 07 (DCGAN on digits): watch samples form, walk and nudge the latent space.
+
+* :class:`LiveSampleGrid` -- G's samples for one *fixed* batch of noise, redrawn by a
+  ``step_end`` handler every ``every`` steps while the trainer runs; it also keeps the
+  grids of a few chosen steps (``keep=``) for a static strip (:func:`gan_edu.viz.images.plot_grid_strip`).
+* :class:`LatentWalk` -- a slider ``a`` in [0, 1] shows ``G((1 - a) z0 + a z1)``, next to the
+  whole walk; with a classifier, the label it gives each picture.
+* :class:`LatentNudge` -- pick one coordinate ``d`` of z and an amount ``t``: G(z) next to
+  ``G(z + t e_d)`` and their difference, and the sweep of that coordinate from ``-max`` to ``max``.
+
+Each widget has a ``.widget`` (an ipywidgets container), displays itself, redraws through a
+:class:`~gan_edu.widgets.FigureView` and can be driven from Python (what the clicks do):
+``grid.update()``, ``walk.set_alpha(0.3)``, ``walk.reroll()``, ``nudge.set_dim(3)``,
+``nudge.set_amount(-2.0)``, ``nudge.reroll()``. G always runs in eval mode (BatchNorm uses its
+running statistics, so a picture does not depend on the rest of its batch) without gradients.
+"""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as W
+import numpy as np
+import torch
+from torch import nn
+
+from .. import _check, viz
+from ._base import FigureView
+from .latent import BlitView  # lesson 01: redraw only the artists that move
+
+__all__ = ["LiveSampleGrid", "LatentWalk", "LatentNudge", "generate", "dimension_effects", "collapsed_noise"]
+
+
+def _check_generator(G) -> nn.Module:
+    if not isinstance(G, nn.Module) or not isinstance(getattr(G, "latent_dim", None), int):
+        raise TypeError(f"G must be a gan_edu generator (an nn.Module with an integer latent_dim), got {type(G).__name__}")
+    return G
+
+
+@torch.no_grad()
+def generate(G, z: torch.Tensor) -> torch.Tensor:
+    """G(z) in eval mode, without gradients, on the CPU; G's mode is put back afterwards."""
+    G = _check_generator(G)
+    z = torch.as_tensor(z, dtype=torch.float32)
+    if z.ndim == 1:
+        z = z.unsqueeze(0)
+    if z.ndim != 2 or z.shape[1] != G.latent_dim:
+        raise ValueError(f"z must have shape [{G.latent_dim}] or [N, {G.latent_dim}], got {tuple(z.shape)}")
+    was = G.training
+    G.eval()
+    try:
+        dev = next(G.parameters()).device
+        return G(z.to(dev)).cpu()
+    finally:
+        G.train(was)
+
+
+@torch.no_grad()
+def dimension_effects(G, z, amount: float = 2.0) -> torch.Tensor:
+    """How much G's picture changes when ONE coordinate of ``z`` moves by ``amount``: the mean
+    absolute pixel change of ``G(z + amount e_d)`` against ``G(z)``, for every d (a tensor [latent_dim])."""
+    G = _check_generator(G)
+    z = _one_z("z", z, G.latent_dim)
+    amount = _check.number("amount", amount)
+    zs = z.repeat(G.latent_dim + 1, 1)
+    zs[1:] += amount * torch.eye(G.latent_dim)
+    out = generate(G, zs)
+    return (out[1:] - out[:1]).abs().flatten(1).mean(1)
+
+
+def collapsed_noise(G, n: int, points: int = 3, spread: float = 0.3, seed: int = 0) -> torch.Tensor:
+    """Noise that imitates a mode-collapsed G: ``n`` vectors, each one of ``points`` random
+    centres (drawn from G's noise) plus ``spread`` times N(0, I). Fed to G, it makes variants of
+    only ``points`` outputs, as a G that collapsed onto a few modes does. Returns [n, latent_dim]."""
+    G = _check_generator(G)
+    n = _check.positive_int("n", n)
+    points = _check.positive_int("points", points)
+    spread = _check.number("spread", spread, minimum=0.0)
+    g = torch.Generator().manual_seed(_check.integer("seed", seed, minimum=0))
+    centres = G.sample_noise(points, generator=g).cpu()
+    which = torch.randint(points, (n,), generator=g)
+    return centres[which] + spread * torch.randn(n, G.latent_dim, generator=g)
+
+
+def _one_z(name: str, z, latent_dim: int) -> torch.Tensor:
+    t = torch.as_tensor(z, dtype=torch.float32).detach().cpu().flatten()
+    if t.numel() != latent_dim:
+        raise ValueError(f"{name} must have {latent_dim} numbers (G's latent_dim), got shape {tuple(torch.as_tensor(z).shape)}")
+    if not bool(torch.isfinite(t).all()):
+        raise ValueError(f"{name} must be finite numbers (found NaN or inf)")
+    return t.clone()
+
+
+def _pixels(img: torch.Tensor) -> np.ndarray:
+    """One image [C, H, W] in [-1, 1] -> an array for imshow in [0, 1] (grey or RGB)."""
+    a = viz.image_grid(img[None], nrow=1, padding=0)
+    return a[..., 0] if img.shape[0] == 1 else a
+
+
+def _label(classifier, images: torch.Tensor) -> list[tuple[int, float]]:
+    """(class, probability) for each image, or [] without a classifier."""
+    if classifier is None:
+        return []
+    from ..classifier import predict_proba
+
+    top, pred = predict_proba(classifier, images).max(1)
+    return [(int(c), float(p)) for c, p in zip(pred, top)]
+
+
+def _check_classifier(classifier):
+    if classifier is None:
+        return None
+    from ..classifier import TrainedClassifier
+
+    if not isinstance(classifier, (TrainedClassifier, nn.Module)):
+        raise TypeError(f"classifier must be None, a TrainedClassifier or a classifier module, got {type(classifier).__name__}")
+    return classifier
+
+
+# --------------------------------------------------------------------------- live grid
+class LiveSampleGrid:
+    """G's samples for one fixed batch of ``n`` noise vectors, redrawn while ``trainer`` trains.
+
+    ``attach()`` (called by the constructor) adds a ``step_end`` handler with ``every=every``;
+    each call redraws the grid (and keeps a copy if the step is in ``keep``; steps in ``keep``
+    must be 0 or multiples of ``every``; 0 is the grid at construction). ``detach()`` removes
+    the handler. Fixed noise means the same 64 "slots" are watched: you see each one change.
+    """
+
+    def __init__(self, trainer, n: int = 64, nrow: int = 8, every: int = 100, keep=(), seed: int = 0,
+                 size: float = 3.2, fmt: str = "png"):
+        if not (hasattr(trainer, "on") and hasattr(trainer, "G") and hasattr(trainer, "sample")):
+            raise TypeError(f"trainer must be a gan_edu Trainer, got {type(trainer).__name__}")
+        self.trainer = trainer
+        self.n = _check.positive_int("n", n)
+        self.nrow = _check.positive_int("nrow", nrow)
+        self.every = _check.positive_int("every", every)
+        keep = tuple(keep)
+        for s in keep:
+            _check.integer("keep step", s, minimum=0)
+            if s % self.every:
+                raise ValueError(f"keep must hold 0 or multiples of every={self.every} (the steps the handler runs at), got {s}")
+        self.keep = keep
+        _check.one_of("fmt", fmt, ("png", "jpeg"))
+        self.z = trainer.G.sample_noise(self.n, generator=torch.Generator().manual_seed(_check.integer("seed", seed, minimum=0))).cpu()
+        self.snapshots: dict[int, torch.Tensor] = {}     #: step -> images, for the steps in ``keep``
+        self.images: torch.Tensor | None = None          #: the grid as last drawn
+        self.fig = viz.figure(size, size + 0.25)
+        ax = self.fig.add_axes([0.02, 0.02, 0.96, 0.88])
+        ax.set_axis_off()
+        self._im = ax.imshow(np.zeros((2, 2)), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        self._title = ax.set_title("", fontsize=9)
+        self.view = FigureView(self.fig, fmt=fmt, css_class="ge-live-grid-view")
+        self.widget = W.VBox([self.view.image])
+        self.widget.add_class("ge-live-grid")
+        self._handler = self._on_step          # one bound method, so detach() finds it
+        self.attached = False
+        self.attach()
+        self.update()
+
+    def attach(self) -> LiveSampleGrid:
+        """Redraw every ``every`` steps of the trainer (does nothing if attached already)."""
+        if not self.attached:
+            self.trainer.on("step_end", self._handler, every=self.every)
+            self.attached = True
+        return self
+
+    def detach(self) -> LiveSampleGrid:
+        """Stop redrawing during training."""
+        self.trainer.off("step_end", self._handler)
+        self.attached = False
+        return self
+
+    def _on_step(self, _trainer) -> None:
+        self.update()
+
+    def update(self) -> LiveSampleGrid:
+        """Redraw G's samples of the fixed noise now (and keep them if this step is in ``keep``)."""
+        step = self.trainer.state.step
+        self.images = self.trainer.sample(self.n, z=self.z)
+        if step in self.keep:
+            self.snapshots[step] = self.images.clone()
+        grid = viz.image_grid(self.images, self.nrow)
+        self._im.set_data(grid[..., 0] if self.images.shape[1] == 1 else grid)
+        self._im.set_extent((-0.5, grid.shape[1] - 0.5, grid.shape[0] - 0.5, -0.5))
+        self._title.set_text(f"G(fixed z) at step {step}")
+        self.view.refresh()
+        return self
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+# --------------------------------------------------------------------------- latent walk
+# --------------------------------------------------------------------------- drawing helpers
+class _ImagePanel:
+    """One axes showing one image [C, H, W] with a title (the classifier's verdict on a second line)."""
+
+    def __init__(self, ax, shape):
+        self.ax = ax
+        ax.set_axis_off()
+        self.im = ax.imshow(np.zeros(shape[1:]), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        self.title = ax.set_title(" \n ", fontsize=8)
+
+    def show(self, img: torch.Tensor, title: str, label=None, bold: bool = False) -> None:
+        self.im.set_data(_pixels(img))
+        color = "#111111"
+        if label is not None:
+            title += f"\nclassifier: {label[0]} (p = {label[1]:.2f})"
+            color = "#111111" if label[1] >= 0.9 else "#c0392b"
+        self.title.set_text(title)
+        self.title.set_color(color)
+        self.title.set_fontweight("bold" if bold else "normal")
+
+
+class _Strip:
+    """Images in one row, the classifier's label under each (red with "?" if p < 0.9), a red box on one."""
+
+    def __init__(self, ax, n: int, shape, labelled: bool):
+        from matplotlib.patches import Rectangle
+
+        self.ax, self.n = ax, n
+        c, h, w = shape
+        self.h, self.w = h, w
+        ax.set_axis_off()
+        self.im = ax.imshow(np.zeros((h + 2, n * (w + 1) + 1)), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        self.texts = [ax.text(1 + i * (w + 1) + (w - 1) / 2, h + 1.6, "", ha="center", va="top", fontsize=8)
+                      for i in range(n)]
+        self.box = ax.add_patch(Rectangle((0.5, 0.5), w, h, fill=False, ec="#d7301f", lw=2.0))
+        self.title = ax.set_title("", fontsize=8)
+        ax.set_xlim(-0.5, n * (w + 1) + 0.5)
+        ax.set_ylim(h + 1.5 + (0.35 * h if labelled else 0), -0.5)
+
+    def show(self, images: torch.Tensor, labels: list, title: str) -> None:
+        grid = viz.image_grid(images, nrow=self.n, padding=1)
+        self.im.set_data(grid[..., 0] if images.shape[1] == 1 else grid)
+        for text, lab in zip(self.texts, labels or [None] * self.n):
+            if lab is None:
+                text.set_text("")
+                continue
+            sure = lab[1] >= 0.9
+            text.set_text(f"{lab[0]}" + ("" if sure else "?"))
+            text.set_color("#111111" if sure else "#c0392b")
+        self.title.set_text(title)
+
+    def box_at(self, k: int) -> None:
+        self.box.set_xy((0.5 + k * (self.w + 1), 0.5))
+
+
+# --------------------------------------------------------------------------- latent walk
+class LatentWalk:
+    """A slider ``a`` in [0, 1] walks in a straight line from ``z0`` to ``z1``: the middle picture is
+    ``G((1 - a) z0 + a z1)`` between the two endpoints; the strip below shows the walk in ``steps``
+    pictures, with the classifier's label under each (if ``classifier`` is given) and a red box on
+    the one nearest to ``a``.
+
+    ``z0``, ``z1`` default to draws from G's noise with ``seed``; ``reroll()`` draws new ones."""
+
+    def __init__(self, G, z0=None, z1=None, steps: int = 9, classifier=None, seed: int = 0, size: float = 2.1,
+                 fmt: str = "png"):
+        self.G = _check_generator(G)
+        self.steps = _check.integer("steps", steps, minimum=2)
+        self.classifier = _check_classifier(classifier)
+        self._rng = torch.Generator().manual_seed(_check.integer("seed", seed, minimum=0))
+        _check.one_of("fmt", fmt, ("png", "jpeg"))
+        self.z0 = _one_z("z0", z0, G.latent_dim) if z0 is not None else self._draw()
+        self.z1 = _one_z("z1", z1, G.latent_dim) if z1 is not None else self._draw()
+        self.output: torch.Tensor | None = None        #: G(z) at the current a, [C, H, W]
+        self.label: tuple[int, float] | None = None    #: (class, probability) of ``output``, with a classifier
+        shape = tuple(generate(G, self.z0).shape[1:])
+        self.fig = viz.figure(max(3 * size, 0.45 * size * self.steps) + 0.3, 2 * size + 0.6)
+        gs = self.fig.add_gridspec(2, 3, height_ratios=[1.0, 0.8])
+        self._ends = (_ImagePanel(self.fig.add_subplot(gs[0, 0]), shape), _ImagePanel(self.fig.add_subplot(gs[0, 2]), shape))
+        self._big = _ImagePanel(self.fig.add_subplot(gs[0, 1]), shape)
+        self._strip = _Strip(self.fig.add_subplot(gs[1, :]), self.steps, shape, self.classifier is not None)
+        self.fig.subplots_adjust(left=0.02, right=0.98, top=0.88, bottom=0.02, hspace=0.4, wspace=0.1)
+        self.view = BlitView(self.fig, [self._big.im, self._big.title, self._strip.box], fmt=fmt, css_class="ge-walk-view")
+        self.slider = W.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, description="a", readout_format=".2f",
+                                    continuous_update=True, layout=W.Layout(width="380px"))
+        self.slider.add_class("ge-walk-alpha")
+        self.reroll_button = W.Button(description="new z0, z1", icon="random")
+        self.reroll_button.add_class("ge-walk-reroll")
+        self.readout = W.HTML()
+        self.readout.add_class("ge-walk-readout")
+        self.slider.observe(lambda _: self.redraw(), names="value")
+        self.reroll_button.on_click(lambda _: self.reroll())
+        self.widget = W.VBox([W.HBox([self.slider, self.reroll_button]), self.view.image, self.readout])
+        self.widget.add_class("ge-walk")
+        self._make_strip()
+        self.redraw(full=True)
+
+    def _draw(self) -> torch.Tensor:
+        return self.G.sample_noise(1, generator=self._rng)[0].cpu()
+
+    # python API -----------------------------------------------------------------
+    @property
+    def alpha(self) -> float:
+        return float(self.slider.value)
+
+    @property
+    def z(self) -> torch.Tensor:
+        """The current point of the walk, ``(1 - a) z0 + a z1``."""
+        return (1 - self.alpha) * self.z0 + self.alpha * self.z1
+
+    def set_alpha(self, alpha: float) -> LatentWalk:
+        """Move the slider to ``alpha`` in [0, 1] (what dragging it does)."""
+        alpha = _check.number("alpha", alpha, minimum=0.0, maximum=1.0)
+        if self.slider.value == alpha:
+            self.redraw()
+        else:
+            self.slider.value = alpha            # the observer redraws
+        return self
+
+    def set_endpoints(self, z0, z1) -> LatentWalk:
+        """Walk between these two noise vectors instead."""
+        self.z0, self.z1 = _one_z("z0", z0, self.G.latent_dim), _one_z("z1", z1, self.G.latent_dim)
+        self._make_strip()
+        self.redraw(full=True)
+        return self
+
+    def reroll(self) -> LatentWalk:
+        """New endpoints from the widget's own random stream (what the button does)."""
+        self.z0, self.z1 = self._draw(), self._draw()
+        self._make_strip()
+        self.redraw(full=True)
+        return self
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+    # drawing ----------------------------------------------------------------------
+    def _make_strip(self) -> None:
+        a = torch.linspace(0, 1, self.steps).unsqueeze(1)
+        self.strip = generate(self.G, (1 - a) * self.z0 + a * self.z1)       #: the walk, [steps, C, H, W]
+        self.strip_labels = _label(self.classifier, self.strip)
+        note = "; the classifier's label under each (red ?: p < 0.9)" if self.classifier is not None else ""
+        self._strip.show(self.strip, self.strip_labels, f"the walk from z0 (left) to z1 (right){note}")
+        for panel, k, name in ((self._ends[0], 0, "z0"), (self._ends[1], -1, "z1")):
+            panel.show(self.strip[k], f"G({name}), a = {0 if k == 0 else 1}", self.strip_labels[k] if self.strip_labels else None)
+
+    def redraw(self, full: bool = False) -> None:
+        """Draw G at the current point of the walk and move the red box to the nearest picture of the strip
+        (``full=True`` after the endpoints changed)."""
+        a = self.alpha
+        self.output = generate(self.G, self.z)[0]
+        lab = _label(self.classifier, self.output[None])
+        self.label = lab[0] if lab else None
+        self._big.show(self.output, f"G((1-a) z0 + a z1), a = {a:.2f}", self.label, bold=True)
+        self._strip.box_at(int(round(a * (self.steps - 1))))
+        self.view.refresh(full=full)
+        lab_text = "" if self.label is None else f"; the classifier says {self.label[0]} with p = {self.label[1]:.2f}"
+        self.readout.value = html.escape(f"a = {a:.2f}: z = {1 - a:.2f}·z0 + {a:.2f}·z1{lab_text}")
+
+
+# --------------------------------------------------------------------------- nudge one dimension
+class LatentNudge:
+    """Change ONE coordinate of z and watch the picture: G(z) (left), ``G(z + t e_d)`` (middle)
+    and their difference (right: red where pixels got brighter, blue darker); below, the sweep of
+    coordinate ``d`` from ``-max_amount`` to ``+max_amount`` with a box on the picture nearest to ``t``.
+
+    ``z`` defaults to a draw from G's noise with ``seed``; ``reroll()`` draws a new one."""
+
+    def __init__(self, G, z=None, classifier=None, max_amount: float = 3.0, sweep: int = 7, seed: int = 0,
+                 size: float = 2.0, fmt: str = "png"):
+        self.G = _check_generator(G)
+        self.classifier = _check_classifier(classifier)
+        self.max_amount = _check.positive("max_amount", max_amount)
+        self.sweep = _check.integer("sweep", sweep, minimum=2)
+        self._rng = torch.Generator().manual_seed(_check.integer("seed", seed, minimum=0))
+        _check.one_of("fmt", fmt, ("png", "jpeg"))
+        self.z = _one_z("z", z, G.latent_dim) if z is not None else self.G.sample_noise(1, generator=self._rng)[0].cpu()
+        self.before: torch.Tensor | None = None      #: G(z), [C, H, W]
+        self.after: torch.Tensor | None = None       #: G(z + t e_d), [C, H, W]
+        shape = tuple(generate(G, self.z).shape[1:])
+        self.fig = viz.figure(max(3 * size, 0.62 * size * self.sweep) + 0.3, 2 * size + 0.6)
+        gs = self.fig.add_gridspec(2, 3, height_ratios=[1.0, 0.8])
+        self._before = _ImagePanel(self.fig.add_subplot(gs[0, 0]), shape)
+        self._after = _ImagePanel(self.fig.add_subplot(gs[0, 1]), shape)
+        dax = self.fig.add_subplot(gs[0, 2])
+        dax.set_axis_off()
+        self._diff = dax.imshow(np.zeros(shape[1:]), cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
+        dax.set_title("after - before\n(red: brighter, blue: darker)", fontsize=8)
+        self._sweep = _Strip(self.fig.add_subplot(gs[1, :]), self.sweep, shape, self.classifier is not None)
+        self.fig.subplots_adjust(left=0.02, right=0.98, top=0.88, bottom=0.02, hspace=0.4, wspace=0.1)
+        self.view = BlitView(self.fig, [self._after.im, self._after.title, self._diff, self._sweep.box], fmt=fmt,
+                              css_class="ge-nudge-view")
+        self.dim_slider = W.IntSlider(value=0, min=0, max=G.latent_dim - 1, description="dimension d",
+                                      continuous_update=False, style={"description_width": "initial"},
+                                      layout=W.Layout(width="330px"))
+        self.dim_slider.add_class("ge-nudge-dim")
+        self.amount_slider = W.FloatSlider(value=0.0, min=-self.max_amount, max=self.max_amount, step=0.25,
+                                           description="amount t", readout_format="+.2f", continuous_update=True,
+                                           style={"description_width": "initial"}, layout=W.Layout(width="330px"))
+        self.amount_slider.add_class("ge-nudge-amount")
+        self.reroll_button = W.Button(description="new z", icon="random")
+        self.reroll_button.add_class("ge-nudge-reroll")
+        self.readout = W.HTML()
+        self.readout.add_class("ge-nudge-readout")
+        self.dim_slider.observe(lambda _: self.redraw(full=True), names="value")
+        self.amount_slider.observe(lambda _: self.redraw(), names="value")
+        self.reroll_button.on_click(lambda _: self.reroll())
+        self.widget = W.VBox([W.HBox([self.dim_slider, self.amount_slider, self.reroll_button]), self.view.image,
+                              self.readout])
+        self.widget.add_class("ge-nudge")
+        self.redraw(full=True)
+
+    # python API -----------------------------------------------------------------
+    @property
+    def dim(self) -> int:
+        return int(self.dim_slider.value)
+
+    @property
+    def amount(self) -> float:
+        return float(self.amount_slider.value)
+
+    @property
+    def z_nudged(self) -> torch.Tensor:
+        """``z + t e_d``: z with coordinate d moved by the amount t."""
+        z = self.z.clone()
+        z[self.dim] += self.amount
+        return z
+
+    def set_dim(self, d: int) -> LatentNudge:
+        """Choose the coordinate to nudge (0 .. latent_dim - 1)."""
+        d = _check.integer("d", d, minimum=0, maximum=self.G.latent_dim - 1)
+        if self.dim_slider.value == d:
+            self.redraw(full=True)
+        else:
+            self.dim_slider.value = d
+        return self
+
+    def set_amount(self, t: float) -> LatentNudge:
+        """How far to move coordinate d (within ``[-max_amount, max_amount]``)."""
+        t = _check.number("t", t, minimum=-self.max_amount, maximum=self.max_amount)
+        if self.amount_slider.value == t:
+            self.redraw()
+        else:
+            self.amount_slider.value = t
+        return self
+
+    def reroll(self) -> LatentNudge:
+        """A new starting z from the widget's own random stream (what the button does)."""
+        self.z = self.G.sample_noise(1, generator=self._rng)[0].cpu()
+        self.redraw(full=True)
+        return self
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+    # drawing ----------------------------------------------------------------------
+    def redraw(self, full: bool = False) -> None:
+        """Draw G(z + t e_d), the difference and the box; ``full=True`` (new d or z) also redraws
+        G(z) and the sweep."""
+        d, t = self.dim, self.amount
+        ts = torch.linspace(-self.max_amount, self.max_amount, self.sweep)
+        if full or self.before is None:
+            zs = self.z.repeat(self.sweep + 1, 1)
+            zs[1:, d] += ts
+            out = generate(self.G, zs)
+            self.before = out[0]
+            self._before_label = (_label(self.classifier, out[:1]) or [None])[0]
+            self._before.show(self.before, f"G(z), z[{d}] = {float(self.z[d]):+.2f}", self._before_label)
+            self._sweep.show(out[1:], _label(self.classifier, out[1:]),
+                             f"sweep of z[{d}] from {-self.max_amount:+g} to {self.max_amount:+g} around z "
+                             "(box: nearest to t)")
+        self.after = generate(self.G, self.z_nudged)[0]
+        after_label = (_label(self.classifier, self.after[None]) or [None])[0]
+        self._after.show(self.after, f"G(z + t e_{d}), t = {t:+.2f}", after_label, bold=True)
+        self._diff.set_data((self.after - self.before).mean(0).numpy() / 2)     # pixels span 2 (from -1 to 1)
+        self._sweep.box_at(int(np.argmin(np.abs(ts.numpy() - t))))
+        self.view.refresh(full=full)
+        change = float((self.after - self.before).abs().mean())
+        said = ""
+        if after_label is not None:
+            said = (f"; classifier: {self._before_label[0]} (p = {self._before_label[1]:.2f}) → "
+                    f"{after_label[0]} (p = {after_label[1]:.2f})")
+        self.readout.value = html.escape(f"z[{d}]: {float(self.z[d]):+.2f} → {float(self.z[d]) + t:+.2f}; "
+                                         f"mean |pixel change| = {change:.3f}{said}")

@@ -1,0 +1,362 @@
+"""Lesson 07: the digit classifier and class-coverage score, the DCGAN preset, the image widgets,
+the image plots and the checkpoints. Fast: no long training here."""
+import math
+
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+import gan_edu as ge
+from gan_edu import classifier as C
+from gan_edu import quiz
+from gan_edu.viz import images as vi
+from gan_edu.widgets import images as wi
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """These small conv nets run fastest on one thread (and far faster on a busy machine)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return ge.data.digits()
+
+
+@pytest.fixture(scope="module")
+def clf(digits):
+    return C.train_classifier(digits, epochs=4)
+
+
+@pytest.fixture
+def G():
+    torch.manual_seed(0)
+    return ge.models.DCGenerator(latent_dim=8, features=8)
+
+
+@pytest.fixture
+def progress_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAN_EDU_PROGRESS", str(tmp_path / "progress.json"))
+    quiz.reset_progress()
+    yield
+    quiz.reset_progress()
+
+
+def one_hot(classes, k=10, p=1.0):
+    out = torch.full((len(classes), k), (1 - p) / (k - 1))
+    out[torch.arange(len(classes)), torch.as_tensor(classes)] = p
+    return out
+
+
+# --------------------------------------------------------------------------- classifier
+def test_classifier_is_deterministic_and_accurate(digits, clf):
+    again = C.train_classifier(digits, epochs=4)
+    assert all(torch.equal(a, b) for a, b in zip(clf.model.state_dict().values(), again.model.state_dict().values()))
+    assert clf.accuracy == again.accuracy >= 0.90
+    assert set(clf.train_idx.tolist()).isdisjoint(clf.test_idx.tolist())
+    assert len(clf.train_idx) + len(clf.test_idx) == len(digits)
+    assert torch.equal(clf.test_labels, digits.labels[clf.test_idx])
+    acc = (clf.proba(clf.test_images).argmax(1) == clf.test_labels).float().mean().item()
+    assert acc == pytest.approx(clf.accuracy)
+
+
+def test_training_the_classifier_leaves_the_global_random_state_alone(digits):
+    torch.manual_seed(5)
+    expected = torch.rand(3)
+    torch.manual_seed(5)
+    C.train_classifier(digits, epochs=1)
+    assert torch.equal(torch.rand(3), expected)
+
+
+def test_split_is_stratified_and_seeded():
+    labels = torch.arange(10).repeat_interleave(20)
+    tr, te = C.split_indices(labels, 0.25, seed=3)
+    assert torch.equal(torch.bincount(labels[te]), torch.full((10,), 5))
+    assert sorted(tr.tolist() + te.tolist()) == list(range(200))
+    assert torch.equal(te, C.split_indices(labels, 0.25, seed=3)[1])
+    assert not torch.equal(te, C.split_indices(labels, 0.25, seed=4)[1])
+    with pytest.raises(ValueError, match="test_fraction"):
+        C.split_indices(labels, 0.0)
+    with pytest.raises(ValueError, match="labels"):
+        C.split_indices(torch.zeros(2, 2))
+
+
+def test_classifier_works_on_other_image_sizes():
+    net = C.DigitClassifier(channels=1, n_classes=10)
+    assert net(torch.zeros(3, 1, 28, 28)).shape == (3, 10) and net(torch.zeros(3, 1, 8, 8)).shape == (3, 10)
+
+
+def test_classifier_argument_validation(digits, clf):
+    with pytest.raises(TypeError, match="data must be an image set"):
+        C.train_classifier(ge.data.ring())
+    with pytest.raises(ValueError, match="epochs must be >= 1"):
+        C.train_classifier(digits, epochs=0)
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        C.train_classifier(digits, lr=0.0)
+    with pytest.raises(ValueError, match="images must have shape"):
+        C.predict_proba(clf, torch.zeros(3, 8, 8))
+    with pytest.raises(TypeError, match="model must be"):
+        C.predict_proba("clf", torch.zeros(3, 1, 8, 8))
+
+
+# --------------------------------------------------------------------------- class coverage
+def test_coverage_of_one_class_is_one_class_and_log10():
+    cov = C.class_coverage(one_hot([3] * 50))
+    assert cov.classes == 1 and cov.confident == 1.0 and cov.n == 50
+    assert cov.kl == pytest.approx(math.log(10))
+    assert cov.counts.tolist() == [0, 0, 0, 50, 0, 0, 0, 0, 0, 0]
+
+
+def test_coverage_of_balanced_classes_is_ten_and_zero():
+    cov = C.class_coverage(one_hot(list(range(10)) * 7))
+    assert cov.classes == 10 and cov.kl == pytest.approx(0.0, abs=1e-12)
+    assert np.allclose(cov.histogram, 0.1)
+
+
+def test_coverage_of_two_classes_half_and_half_is_log5():
+    assert C.class_coverage(one_hot([1, 7] * 20)).kl == pytest.approx(math.log(5))
+    assert C.kl_to_uniform([5, 5, 0, 0, 0, 0, 0, 0, 0, 0]) == pytest.approx(math.log(5))
+
+
+def test_unsure_samples_are_not_covered_but_count_in_the_histogram():
+    probs = torch.cat([one_hot([0] * 10), one_hot([1] * 10, p=0.6)])       # class 1 only at p = 0.6
+    cov = C.class_coverage(probs, threshold=0.9)
+    assert cov.classes == 1 and cov.confident == 0.5 and cov.histogram[1] == 0.5
+    assert C.class_coverage(probs, threshold=0.5).classes == 2
+    assert C.class_coverage(probs, min_count=11).classes == 0                 # 10 samples each, 11 needed
+
+
+def test_coverage_argument_validation():
+    with pytest.raises(ValueError, match="probs must have shape"):
+        C.class_coverage(torch.ones(10))
+    with pytest.raises(ValueError, match="softmax"):
+        C.class_coverage(torch.ones(4, 10))
+    with pytest.raises(ValueError, match="threshold must be > 0"):
+        C.class_coverage(one_hot([1]), threshold=0)
+    with pytest.raises(ValueError, match="min_count must be >= 1"):
+        C.class_coverage(one_hot([1]), min_count=0)
+    with pytest.raises(ValueError, match="histogram"):
+        C.kl_to_uniform([0, 0])
+
+
+def test_evaluate_generator_from_trainer_or_generator(clf, G):
+    tr = ge.Trainer(G, ge.models.DCDiscriminator(features=8), ge.data.digits(), batch_size=16, device="cpu")
+    a = C.evaluate_generator(tr, clf, n=50, seed=1)
+    b = C.evaluate_generator(G, clf, n=50, seed=1)
+    assert a.n == b.n == 50 and np.array_equal(a.histogram, b.histogram)     # same noise, same samples
+    with pytest.raises(TypeError, match="source must be"):
+        C.evaluate_generator("G", clf)
+
+
+def test_latent_for_class(clf, G):
+    probs = clf.proba(wi.generate(G, G.sample_noise(64, generator=torch.Generator().manual_seed(0))))
+    made = int(probs.argmax(1)[0])
+    z = C.latent_for_class(G, clf, made, n=64, seed=0)
+    assert z.shape == (8,) and int(clf.proba(wi.generate(G, z)).argmax(1)) == made
+    missing = [c for c in range(10) if c not in probs.argmax(1).tolist()]
+    if missing:
+        with pytest.raises(ValueError, match="none of the 64 samples"):
+            C.latent_for_class(G, clf, missing[0], n=64, seed=0)
+    with pytest.raises(ValueError, match="digit must be <= 9"):
+        C.latent_for_class(G, clf, 10)
+
+
+# --------------------------------------------------------------------------- preset
+def test_digits_preset_builds_a_trainer_that_runs():
+    preset = ge.presets.get("digits-dcgan")
+    assert preset.name in ge.presets.names("images") and preset.steps > 0
+    tr = ge.presets.build("digits-dcgan", seed=0)
+    assert isinstance(tr, ge.Trainer) and tr.data.shape == (1, 8, 8)
+    assert tr.sample(3).shape == (3, 1, 8, 8)
+    assert tr.d_prob(tr.data.images[:4]).shape == (4,)
+    tr.run(20, progress=False)
+    assert tr.state.step == 20 and math.isfinite(tr.state.loss_d) and math.isfinite(tr.state.loss_g)
+    again = ge.presets.build("digits-dcgan", seed=0)
+    again.run(20, progress=False)
+    assert all(torch.equal(a, b) for a, b in zip(tr.G.state_dict().values(), again.G.state_dict().values()))
+
+
+def test_dcgan_builds_from_the_data_shape():
+    big = ge.data.ImageSet(torch.zeros(20, 1, 16, 16), torch.arange(20) % 10, "blank16", {"kind": "blank"})
+    tr = ge.presets.digits.dcgan(big, seed=1)
+    assert tr.sample(2).shape == (2, 1, 16, 16)
+    with pytest.raises(TypeError, match="data must be an image set"):
+        ge.presets.digits.dcgan(ge.data.ring())
+    with pytest.raises(ValueError, match="steps must be >="):
+        ge.presets.digits.dcgan(steps=10)
+
+
+def test_preset_lr_decays_linearly():
+    tr = ge.presets.build("digits-dcgan", 0)
+    d = ge.presets.digits.DCGAN
+    start, steps = d["decay_start"], ge.presets.get("digits-dcgan").steps
+    tr.state.step = start                      # pretend we are there; the decay reads the step only
+    tr._fire("step_end")
+    tr.state.step = steps
+    tr._fire("step_end")
+    assert tr.lr_g == pytest.approx(d["lr"] * d["decay_factor"]) and tr.lr_d == pytest.approx(d["lr"] * d["decay_factor"])
+
+
+# --------------------------------------------------------------------------- widgets
+def small_trainer(G):
+    return ge.Trainer(G, ge.models.DCDiscriminator(features=8), ge.data.digits(), batch_size=16, device="cpu")
+
+
+def test_live_grid_redraws_every_n_steps_and_keeps_snapshots(G):
+    tr = small_trainer(G)
+    live = wi.LiveSampleGrid(tr, n=16, nrow=4, every=5, keep=(0, 10))
+    assert "ge-live-grid" in live.widget._dom_classes and live.view.frames == 1 and list(live.snapshots) == [0]
+    first = live.view.image.value
+    tr.run(10, progress=False)
+    assert live.view.frames == 3 and list(live.snapshots) == [0, 10]
+    assert live.view.image.value != first
+    assert torch.equal(live.images, tr.sample(16, z=live.z))                  # the same fixed noise
+    live.detach()
+    tr.run(5, progress=False)
+    assert live.view.frames == 3 and not live.attached
+    live.attach().attach()
+    assert sum(f is live._handler for f, _ in tr.handlers["step_end"]) == 1
+    with pytest.raises(ValueError, match="multiples of every=5"):
+        wi.LiveSampleGrid(tr, every=5, keep=(7,))
+    with pytest.raises(TypeError, match="trainer must be"):
+        wi.LiveSampleGrid(G)
+
+
+def test_walk_endpoints_are_g_of_z0_and_z1_and_the_slider_redraws(G, clf):
+    walk = wi.LatentWalk(G, steps=5, classifier=clf)
+    assert "ge-walk" in walk.widget._dom_classes and "ge-walk-alpha" in walk.slider._dom_classes
+    assert torch.equal(walk.output, wi.generate(G, walk.z0)[0])
+    frames, picture = walk.view.frames, walk.view.image.value
+    walk.slider.value = 0.5                                                     # what dragging does
+    assert walk.view.frames == frames + 1 and walk.view.image.value != picture
+    assert torch.allclose(walk.output, wi.generate(G, 0.5 * walk.z0 + 0.5 * walk.z1)[0])
+    walk.set_alpha(1.0)
+    assert torch.equal(walk.output, wi.generate(G, walk.z1)[0])
+    assert torch.allclose(walk.strip[0], wi.generate(G, walk.z0)[0], atol=1e-6) and len(walk.strip_labels) == 5
+    assert walk.label is not None and 0 <= walk.label[0] <= 9
+    old = walk.z0.clone()
+    walk.reroll_button.click()
+    assert not torch.equal(walk.z0, old)
+    walk.set_endpoints(torch.zeros(8), torch.ones(8)).set_alpha(0.0)
+    assert torch.equal(walk.output, wi.generate(G, torch.zeros(8))[0])
+
+
+def test_walk_validation(G):
+    walk = wi.LatentWalk(G, steps=3)
+    with pytest.raises(ValueError, match="alpha must be <= 1"):
+        walk.set_alpha(1.5)
+    with pytest.raises(ValueError, match="z0 must have 8 numbers"):
+        wi.LatentWalk(G, z0=torch.zeros(3))
+    with pytest.raises(ValueError, match="steps must be >= 2"):
+        wi.LatentWalk(G, steps=1)
+    with pytest.raises(TypeError, match="G must be a gan_edu generator"):
+        wi.LatentWalk(torch.nn.Linear(2, 2))
+    with pytest.raises(TypeError, match="classifier must be"):
+        wi.LatentWalk(G, classifier="clf")
+
+
+def test_nudge_moves_one_coordinate(G, clf):
+    nudge = wi.LatentNudge(G, classifier=clf, max_amount=2.0, sweep=5)
+    assert "ge-nudge" in nudge.widget._dom_classes and "ge-nudge-dim" in nudge.dim_slider._dom_classes
+    assert torch.allclose(nudge.before, nudge.after, atol=1e-6)                # amount 0: no change
+    picture = nudge.view.image.value
+    nudge.set_dim(3).set_amount(-1.5)
+    expected = nudge.z.clone()
+    expected[3] -= 1.5
+    assert torch.equal(nudge.z_nudged, expected)
+    assert torch.allclose(nudge.after, wi.generate(G, expected)[0])
+    assert torch.allclose(nudge.before, wi.generate(G, nudge.z)[0], atol=1e-6)
+    assert nudge.view.image.value != picture
+    nudge.amount_slider.value = 1.0                                             # what dragging does
+    assert nudge.amount == 1.0 and torch.allclose(nudge.after, wi.generate(G, nudge.z_nudged)[0])
+    old = nudge.z.clone()
+    nudge.reroll()
+    assert not torch.equal(old, nudge.z)
+    with pytest.raises(ValueError, match="d must be <= 7"):
+        nudge.set_dim(8)
+    with pytest.raises(ValueError, match="t must be >= -2.0"):
+        nudge.set_amount(-3.0)
+    with pytest.raises(ValueError, match="max_amount must be > 0"):
+        wi.LatentNudge(G, max_amount=0)
+
+
+def test_dimension_effects_and_collapsed_noise(G):
+    z = torch.randn(8, generator=torch.Generator().manual_seed(0))
+    eff = wi.dimension_effects(G, z, amount=1.0)
+    moved = z.clone()
+    moved[2] += 1.0
+    assert eff.shape == (8,) and eff[2] == pytest.approx((wi.generate(G, moved) - wi.generate(G, z)).abs().mean().item(), abs=1e-6)
+    zc = wi.collapsed_noise(G, 300, points=3, spread=0.0, seed=1)
+    assert zc.shape == (300, 8) and len(torch.unique(zc, dim=0)) == 3
+    assert torch.equal(zc, wi.collapsed_noise(G, 300, points=3, spread=0.0, seed=1))
+    assert len(torch.unique(wi.collapsed_noise(G, 50, points=2, spread=0.1), dim=0)) == 50
+    with pytest.raises(ValueError, match="points must be >= 1"):
+        wi.collapsed_noise(G, 10, points=0)
+    with pytest.raises(ValueError, match="spread must be >= 0"):
+        wi.collapsed_noise(G, 10, spread=-1.0)
+
+
+def test_copycat_scores_perfectly_with_ten_images(digits, clf):
+    cheat = C.copycat_samples(digits, clf, n=500, seed=0)
+    assert cheat.shape == (500, 1, 8, 8) and len(torch.unique(cheat.flatten(1), dim=0)) == 10
+    cov = clf.coverage(cheat, min_count=10)
+    assert cov.classes == 10 and cov.kl < 0.05
+    with pytest.raises(TypeError, match="TrainedClassifier"):
+        C.copycat_samples(digits, clf.model)
+
+
+def test_generate_puts_the_mode_back(G):
+    G.train()
+    out = wi.generate(G, torch.zeros(8))
+    assert G.training and out.shape == (1, 1, 8, 8)
+    with pytest.raises(ValueError, match="z must have shape"):
+        wi.generate(G, torch.zeros(2, 3))
+
+
+# --------------------------------------------------------------------------- plots
+def test_layer_table_walks_up_and_down(G):
+    D = ge.models.DCDiscriminator(features=8)
+    g = vi.layer_table(G, torch.zeros(2, 8))
+    assert "1 x 8 x 8" in g and "ConvTranspose2d" in g and f"{ge.models.count_parameters(G):,}" in g
+    d = vi.layer_table(D, torch.zeros(2, 1, 8, 8))
+    assert "Conv2d" in d and "1 (a logit)" in d and f"{ge.models.count_parameters(D):,}" in d
+    with pytest.raises(TypeError, match="model must be a gan_edu model"):
+        vi.layer_table(torch.nn.Linear(2, 2), torch.zeros(1, 2))
+
+
+def test_plots_return_figures_and_validate(clf):
+    imgs = torch.rand(12, 1, 8, 8) * 2 - 1
+    assert isinstance(vi.plot_grid_strip({0: imgs, 100: imgs}, nrow=4), Figure)
+    assert isinstance(vi.plot_d_histograms(torch.rand(50), torch.rand(50)), Figure)
+    cov = clf.coverage(clf.test_images)
+    assert isinstance(vi.plot_class_histogram({"real": cov, "again": cov}), Figure)
+    assert isinstance(vi.plot_classified(imgs, clf.proba(imgs), nrow=6), Figure)
+    with pytest.raises(ValueError, match="snapshots"):
+        vi.plot_grid_strip({})
+    with pytest.raises(ValueError, match="p_real"):
+        vi.plot_d_histograms(torch.tensor([1.5]), torch.rand(3))
+    with pytest.raises(ValueError, match="one row per image"):
+        vi.plot_classified(imgs, clf.proba(imgs[:3]))
+    with pytest.raises(ValueError, match="coverages"):
+        vi.plot_class_histogram({})
+
+
+# --------------------------------------------------------------------------- checkpoints
+def test_lesson07_checkpoints(progress_file, capsys):
+    ids = {q for q in quiz._bank() if q.startswith("07-")}
+    assert ids == {"07-eye", "07-collapse", "07-kl-meaning", "07-ten-copies"}
+    assert quiz.get("07-eye").select("b").check() is True
+    assert quiz.get("07-eye").select("a").check() is False
+    assert quiz.get("07-kl-meaning").select("b").check() is True
+    for qid in ("07-collapse", "07-ten-copies"):
+        q = quiz.get(qid)
+        assert all(not text.endswith(".") for text in q.options.values())
+        key = next(iter(q.options))
+        q.select(key).commit()
+        quiz.reveal(qid, key)
+        assert "right" in capsys.readouterr().out
