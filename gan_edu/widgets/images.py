@@ -24,8 +24,7 @@ import torch
 from torch import nn
 
 from .. import _check, viz
-from ._base import FigureView
-from .latent import BlitView  # lesson 01: redraw only the artists that move
+from ._base import BlitView, FigureView
 
 __all__ = ["LiveSampleGrid", "LatentWalk", "LatentNudge", "generate", "dimension_effects", "collapsed_noise"]
 

@@ -34,7 +34,7 @@ from ..recorders import fake_gradients, layer_grad_norms
 from ..timeline import Timeline
 from ..trainer import OPTIMIZERS, Trainer, TrainingDiverged
 from ..viz.live import LAYERS, ChartsView, PlaneView, sample_points
-from ._base import FigureView, Player, stop_all_players
+from ._base import BlitView, Player, stop_all_players
 
 __all__ = ["TrainingLab", "DATASETS", "DEFAULTS"]
 
@@ -429,7 +429,7 @@ class TrainingLab:
         self.plane.update(heat=f.get("heat"), real=f["real"], fake=f["fake"], arrows=f.get("arrows"),
                           layers={"real", "fake", "heatmap", "arrows"},
                           title=f"step {self.tr.state.step} · sub-step {k + 1} of {len(self.frames)}")
-        self.view.refresh()
+        self._refresh_view()
         self._update_counter()
 
     # ------------------------------------------------------------------ drawing
@@ -453,18 +453,21 @@ class TrainingLab:
             arrows = fake_gradients(tr, z=self.z_view[:150]) if "arrows" in self.layers else None
             pick = fake[self.pick_index] if self.w_show_pick.value else None
             self.plane.update(G=tr.G, D_or_trainer=tr, real=self.real_view, fake=fake, arrows=arrows, pick=pick,
-                              layers=self.layers, title=f"step {tr.state.step}")
+                              layers=self.layers, title="")       # live: the counter above says the step
             upto = None
-        self.view.refresh()
+        self._refresh_view()
         now = time.perf_counter()
         if charts or (charts is None and now - self._chart_time > 0.5):
             self._chart_time = now
             if self.replay_index is None:
                 self._measure_js(fake)
             self.charts.update(self.tr.history, self.js_steps, self.js_values, upto=upto)
-            self.chart_view.refresh()
+            self.chart_view.refresh(full=self.charts.consume_dirty())
         self._update_counter()
         self._update_inspector()
+
+    def _refresh_view(self) -> None:
+        self.view.refresh(full=self.plane.consume_dirty(), extra=self.plane.extra)
 
     def _measure_js(self, fake: np.ndarray) -> None:
         step = self.tr.state.step
@@ -616,9 +619,9 @@ class TrainingLab:
             self.tabs.set_title(i, title)
 
         self.plane = PlaneView(viz.plane_extent(make_data(s["data"], self.points)))
-        self.view = FigureView(self.plane.fig, fmt="jpeg", css_class="ge-lab-view")
+        self.view = BlitView(self.plane.fig, self.plane.animated, fmt="jpeg", css_class="ge-lab-view")
         self.charts = ChartsView()
-        self.chart_view = FigureView(self.charts.fig, fmt="jpeg", css_class="ge-lab-charts")
+        self.chart_view = BlitView(self.charts.fig, self.charts.animated, fmt="jpeg", css_class="ge-lab-charts")
         buttons = W.HBox([self.w_step_d, self.w_step_g, self.w_step, self.w_play, self.w_reset, self.w_per_click, self.w_slow],
                          layout=W.Layout(flex_flow="row wrap"))
         pictures = W.HBox([self.view.image, self.chart_view.image])

@@ -15,7 +15,6 @@ a redraw only moves its artists) and can be driven from Python for tests:
 from __future__ import annotations
 
 import html
-import io
 
 import ipywidgets as W
 import numpy as np
@@ -23,50 +22,9 @@ import torch
 
 from .. import _check, viz
 from ..viz import generator as gviz
-from ._base import FigureView
+from ._base import BlitView
 
-__all__ = ["LatentExplorer", "InterpolationExplorer", "BlitView"]
-
-
-class BlitView(FigureView):
-    """A :class:`FigureView` that redraws only the artists that move.
-
-    The figure without the ``animated`` artists is rendered once (and again after
-    ``refresh(full=True)``, when something static changed) and kept as a background; an
-    ordinary ``refresh()`` pastes the background, draws the moving artists on top and encodes
-    the pixels. That keeps a slider's redraw to a few milliseconds of drawing plus encoding."""
-
-    def __init__(self, fig, animated, fmt: str = "png", css_class: str | None = None):
-        super().__init__(fig, fmt=fmt, css_class=css_class)
-        self.animated = list(animated)
-        for artist in self.animated:
-            artist.set_animated(True)
-        self._background = None
-
-    def refresh(self, full: bool = False) -> None:
-        canvas = self.fig.canvas
-        if full or self._background is None:
-            canvas.draw()                                   # animated artists are left out
-            self._background = canvas.copy_from_bbox(self.fig.bbox)
-        else:
-            canvas.restore_region(self._background)
-        for artist in self.animated:
-            if artist.get_visible():
-                (artist.axes or self.fig).draw_artist(artist)
-        self.image.value = _encode(np.asarray(canvas.buffer_rgba()), self.fmt)
-        self.frames += 1
-
-
-def _encode(rgba: np.ndarray, fmt: str) -> bytes:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    img = Image.fromarray(rgba[..., :3])
-    if fmt == "jpeg":
-        img.save(buf, format="JPEG", quality=90)
-    else:
-        img.save(buf, format="PNG", compress_level=1)
-    return buf.getvalue()
+__all__ = ["LatentExplorer", "InterpolationExplorer"]
 
 
 def _generators(generators) -> dict:
