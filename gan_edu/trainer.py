@@ -194,6 +194,7 @@ class Trainer:
             self.optimizer = _check.one_of("optimizer", optimizer, OPTIMIZERS)
             self.opt_g = self._make_optimizer(self.G, self.lr_g)
             self.opt_d = self._make_optimizer(self.D, self.lr_d)
+            self._undo.invalidate()
         if not _init:
             for opt, lr in ((self.opt_g, self.lr_g), (self.opt_d, self.lr_d)):
                 for group in opt.param_groups:
@@ -315,9 +316,9 @@ class Trainer:
         real_logits, fake_logits = self._d_logits(real, fake.detach())  # detach: no gradient into G here
         loss = self._d_loss(real, fake, real_logits, fake_logits)
         s.real, s.z, s.fake, s.real_logits, s.fake_logits, s.loss = real, z, fake, real_logits, fake_logits, loss
-        s.loss_d = self._finite(loss, "loss_d")
-        s.d_real = torch.sigmoid(real_logits.detach()).mean().item()
-        s.d_fake = torch.sigmoid(fake_logits.detach()).mean().item()
+        s.loss_d, s.d_real, s.d_fake = torch.stack([loss.detach(), torch.sigmoid(real_logits.detach()).mean(),
+                                                    torch.sigmoid(fake_logits.detach()).mean()]).tolist()  # one sync
+        self._finite(s.loss_d, "loss_d")
         self._fire("d_forward_end")
         loss.backward()
         self._fire("d_backward_end")        # D's .grad is filled in; D has not moved yet
@@ -342,8 +343,8 @@ class Trainer:
             fake_logits = self.D(self._packed(fake))
             loss = self.loss.g_loss(fake_logits)
             s.z, s.fake, s.fake_logits, s.loss = z, fake, fake_logits, loss
-            s.loss_g = self._finite(loss, "loss_g")
-            s.d_fake = torch.sigmoid(fake_logits.detach()).mean().item()
+            s.loss_g, s.d_fake = torch.stack([loss.detach(), torch.sigmoid(fake_logits.detach()).mean()]).tolist()
+            self._finite(s.loss_g, "loss_g")
             self._fire("g_forward_end")
             loss.backward()                 # flows through D into G
         finally:
@@ -413,11 +414,9 @@ class Trainer:
             return logits[: real.shape[0]], logits[real.shape[0]:]
         return self.D(real), self.D(fake)   # BatchNorm / minibatch-std: keep the batches apart
 
-    def _finite(self, loss: torch.Tensor, what: str) -> float:
-        value = loss.item()
+    def _finite(self, value: float, what: str) -> None:
         if not math.isfinite(value):
             raise TrainingDiverged(self.state.step, what, value)
-        return value
 
     def _finite_params(self, params: list[torch.Tensor], what: str) -> None:
         with torch.no_grad():
@@ -477,6 +476,7 @@ class Trainer:
         self.D.load_state_dict(snap["D"])
         self.opt_g.load_state_dict(_clone_tree(snap["opt_g"]))
         self.opt_d.load_state_dict(_clone_tree(snap["opt_d"]))
+        self._undo.invalidate()
         self.generator.set_state(snap["rng"])
         for k, v in {**snap["counters"], **snap.get("scalars", {})}.items():
             setattr(self.state, k, v)
@@ -525,6 +525,7 @@ class Trainer:
         tr = cls(G, D, data if data is not None else data_mod.from_spec(ckpt["data"]), device=device, **cfg)
         tr.opt_g.load_state_dict(ckpt["opt_g"])
         tr.opt_d.load_state_dict(ckpt["opt_d"])
+        tr._undo.invalidate()
         for k, v in ckpt["counters"].items():
             setattr(tr.state, k, v)
         tr.generator.set_state(ckpt["rng"])
@@ -601,9 +602,17 @@ class _Undo:
         self.buffers: list[torch.Tensor] | None = None
         self.state_keys: list[set] = []
         self.depth = 0
+        self._cache: tuple | None = None
+
+    def invalidate(self) -> None:
+        """Forget the cached tensor list (the optimisers' state objects were replaced)."""
+        self._cache = None
 
     def _live(self) -> list[torch.Tensor]:
         tr = self.tr
+        key = (id(tr.opt_g), id(tr.opt_d), len(tr.opt_g.state), len(tr.opt_d.state))
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1]
         out = list(tr._tensors)
         for opt in (tr.opt_g, tr.opt_d):
             for group in opt.param_groups:
@@ -611,6 +620,7 @@ class _Undo:
                     st = opt.state.get(p)
                     if st:
                         out.extend(v for v in st.values() if isinstance(v, torch.Tensor))
+        self._cache = (key, out)
         return out
 
     def __enter__(self):
@@ -637,6 +647,7 @@ class _Undo:
         for opt, keys in zip((tr.opt_g, tr.opt_d), self.state_keys):
             for p in [p for p in opt.state if p not in keys]:   # optimiser state born in the failed step
                 del opt.state[p]
+        self.invalidate()
         live = self._live()
         with torch.no_grad():
             _copy_all(live, self.buffers)
