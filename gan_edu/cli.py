@@ -169,10 +169,15 @@ def _evaluate(tr) -> dict:
                                                   data.centers, data.std)
         out["mode_coverage"] = {"modes": modes, "of": int(data.n_modes), "hq_fraction": hq, "counts": counts.tolist(),
                                 "protocol": "2500 samples; high quality if within 3 std of the nearest centre"}
-    if len(data.shape) == 3 and data.shape[-1] == 8:
+    if len(data.shape) == 3 and getattr(data, "labels", None) is not None:
         from . import classifier
 
-        out["class_coverage"] = classifier.evaluate_generator(tr)
+        judge = classifier.train_classifier(data)          # a small CNN on the real images, seconds on a CPU
+        cov = classifier.evaluate_generator(tr, judge)
+        out["class_coverage"] = {"classes": cov.classes, "of": len(cov.histogram), "confident": cov.confident,
+                                 "kl_to_uniform": cov.kl, "counts": cov.counts.tolist(), "threshold": cov.threshold,
+                                 "classifier_accuracy": judge.accuracy,
+                                 "protocol": f"{cov.n} samples; confident if the classifier's max probability >= {cov.threshold}"}
     return out
 
 
@@ -229,7 +234,7 @@ def train(args) -> int:
         summary += f"  (modes {mc['modes']}/{mc['of']}, high quality {mc['hq_fraction']:.0%})"
     if "class_coverage" in metrics:
         cc = metrics["class_coverage"]
-        summary += f"  (digit classes {cc['classes']}/10, confident {cc['confident']:.0%})"
+        summary += f"  (digit classes {cc['classes']}/{cc['of']}, confident {cc['confident']:.0%})"
     print(summary)
     return 0
 

@@ -114,3 +114,14 @@ def test_image_checkpoint_samples_a_grid(tmp_path):
     assert r.returncode == 0, r.stderr
     G = ge.trainer.load_generator(tmp_path / "d.pt")
     assert G(torch.zeros(1, 8)).shape == (1, 1, 8, 8)
+
+
+def test_train_on_digits_reports_class_coverage(tmp_path):
+    r = cli("train", "--data", "digits", "--steps", 20, "--snapshots", 2, "--out", tmp_path / "d", "--no-progress")
+    assert r.returncode == 0, r.stderr
+    metrics = json.loads((tmp_path / "d" / "metrics.json").read_text())
+    cc = metrics["class_coverage"]
+    assert cc["of"] == 10 and 0 <= cc["confident"] <= 1 and cc["classifier_accuracy"] > 0.9
+    assert "mode_coverage" not in metrics
+    assert Image.open(tmp_path / "d" / "training.gif").n_frames == 3
+    assert len(list((tmp_path / "d" / "snapshots").glob("*.png"))) == 3

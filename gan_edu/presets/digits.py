@@ -41,7 +41,7 @@ def dcgan(data: data_mod.ImageSet | None = None, seed: int = 0, steps: int = DCG
         G = models.DCGenerator(latent_dim=DCGAN["latent_dim"], image_size=h, channels=c, features=DCGAN["features"])
         D = models.DCDiscriminator(image_size=h, channels=c, features=DCGAN["features"])
     tr = Trainer(G, D, data, batch_size=DCGAN["batch_size"], lr_g=DCGAN["lr"], lr_d=DCGAN["lr"], betas=DCGAN["betas"],
-                 seed=seed, device="cpu")
+                 seed=seed)
     linear_decay(tr, DCGAN["decay_start"], steps, DCGAN["decay_factor"])
     return tr
 
