@@ -11,7 +11,7 @@ WIDGET_REPR = re.compile(r"^\s*(VBox|HBox|Box|Tab|Accordion|Button|Image|HTML|HT
 
 
 def open_notebook(page, base: str, token: str, name: str) -> None:
-    page.goto(f"{base}/lab/tree/{name}?token={token}")
+    page.goto(f"{base}/lab/tree/{name}?reset&token={token}")     # reset: no tabs restored from earlier tests
     page.wait_for_function(
         "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
         " && window.jupyterapp.shell.currentWidget.sessionContext"
@@ -73,7 +73,8 @@ def widget_outputs(page) -> int:
 
 def widget_problems(page) -> list[str]:
     """Outputs where a widget did not render: 'Loading widget...', an error, or a bare text repr."""
-    texts = page.eval_on_selector_all(".jp-OutputArea-output", "els => els.map(e => e.innerText)")
+    texts = page.evaluate("""() => Array.from(window.jupyterapp.shell.currentWidget.node
+        .querySelectorAll('.jp-OutputArea-output')).map(e => e.innerText)""")
     problems = []
     for t in texts:
         if "Loading widget" in t or "Error displaying widget" in t or "model not found" in t:
