@@ -15,6 +15,17 @@ import gan_edu as ge  # noqa: E402
 torch.set_num_threads(1)
 
 
+@pytest.fixture(autouse=True)
+def progress_file(tmp_path, monkeypatch):
+    """Every test answers quizzes into its own, empty progress file."""
+    from gan_edu import quiz
+
+    monkeypatch.setenv("GAN_EDU_PROGRESS", str(tmp_path / "progress.json"))
+    quiz.reset_progress()
+    yield tmp_path / "progress.json"
+    quiz.reset_progress()
+
+
 @pytest.fixture
 def ring():
     return ge.data.ring()

@@ -13,14 +13,6 @@ from gan_edu.viz import generator as gviz
 from gan_edu.widgets.latent import InterpolationExplorer, LatentExplorer
 
 
-@pytest.fixture(autouse=True)
-def progress_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("GAN_EDU_PROGRESS", str(tmp_path / "progress.json"))
-    ge.quiz.reset_progress()
-    yield
-    ge.quiz.reset_progress()
-
-
 @pytest.fixture
 def two_gs():
     ge.seed_everything(0)

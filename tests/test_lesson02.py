@@ -19,13 +19,6 @@ def w():
     return dsc.DTrainer(make_trainer(), n_eval=100, n_grid=16)
 
 
-@pytest.fixture
-def progress_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("GAN_EDU_PROGRESS", str(tmp_path / "progress.json"))
-    quiz.reset_progress()
-    yield
-    quiz.reset_progress()
-
 
 # --------------------------------------------------------------------------- measurements
 def test_bce_by_hand_matches_torch():

@@ -39,13 +39,6 @@ def one_thread():
     torch.set_num_threads(before)
 
 
-@pytest.fixture
-def progress_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("GAN_EDU_PROGRESS", str(tmp_path / "progress.json"))
-    quiz.reset_progress()
-    yield
-    quiz.reset_progress()
-
 
 @pytest.fixture(scope="module")
 def at_200():

@@ -39,13 +39,6 @@ def G():
     return ge.models.DCGenerator(latent_dim=8, features=8)
 
 
-@pytest.fixture
-def progress_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("GAN_EDU_PROGRESS", str(tmp_path / "progress.json"))
-    quiz.reset_progress()
-    yield
-    quiz.reset_progress()
-
 
 def one_hot(classes, k=10, p=1.0):
     out = torch.full((len(classes), k), (1 - p) / (k - 1))

@@ -6,14 +6,6 @@ import pytest
 from gan_edu import quiz
 
 
-@pytest.fixture(autouse=True)
-def progress_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("GAN_EDU_PROGRESS", str(tmp_path / "progress.json"))
-    quiz.reset_progress()
-    yield tmp_path / "progress.json"
-    quiz.reset_progress()
-
-
 def choice(multiple=False, answer=("b",)):
     return quiz.MultipleChoice(
         "99-demo", "Which network do you keep?",
