@@ -28,9 +28,10 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 lab: $(STAMP)
 	cd notebooks && ../$(BIN)/jupyter lab $(ROOT_FLAG)
 
-# the training lab as a web app, for a projector (Voila: no code cells, just the dashboard)
+# the training lab as a web app, for a projector (Voila: no code cells, just the dashboard);
+# run from the root so Voila reads voila.json (show the deliberate divergence error in full)
 app: $(STAMP)
-	cd notebooks && ../$(BIN)/voila 04_training_lab.ipynb
+	$(BIN)/voila notebooks/04_training_lab.ipynb
 
 lint: $(STAMP)
 	$(BIN)/ruff check gan_edu tests benchmarks tools
