@@ -61,7 +61,7 @@ screenshots: $(STAMP) browser-deps
 	mkdir -p docs/img
 	cp tests/browser/screenshots/lab.png docs/img/lab.png
 	cp tests/browser/screenshots/explorer.png docs/img/explorer.png
-	cp tests/browser/screenshots/run_all_05_mode_collapse.png docs/img/mode_collapse.png 2>/dev/null || true
+	cp tests/browser/screenshots/mode_collapse.png docs/img/mode_collapse.png
 
 # Re-execute every lesson in place (outputs committed so they read well on GitHub).
 execute-notebooks: $(STAMP)

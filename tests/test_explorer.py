@@ -59,6 +59,23 @@ def test_tensors_are_the_ones_the_step_used(explorer):
     assert torch.equal(d_x, torch.sigmoid(cap.real_logits)) and bool(((d_x > 0) & (d_x < 1)).all())
 
 
+def test_pictures_show_the_networks_of_the_caught_step_after_the_trainer_moved_on(explorer):
+    """G's grid and D's heat map belong to the caught step: training on elsewhere must not change them."""
+    import numpy as np
+    tr = explorer.trainer
+    before = tr.snapshot()                             # the networks at the start of the caught step
+    explorer.take_step()
+    cap = explorer.capture
+    tr.run(30, progress=False)                         # e.g. the lesson trains on after the click
+    tr.restore(before)
+    for drawn, now in zip(cap.manifold, ge.viz.manifold_lines(tr.G)):
+        assert np.allclose(drawn, now, atol=1e-6)      # the G that made the caught fakes
+    assert np.allclose(cap.heat_d_update, ge.viz.d_grid(tr, explorer.extent, n=48), atol=1e-6)
+    assert not np.allclose(cap.heat_g_update, cap.heat_d_update)   # D moved in its update
+    explorer.select("G(z)")                            # drawing uses the caught pictures, never the live nets
+    explorer.select("gradients")
+
+
 def test_take_step_advances_the_trainer_and_changes_the_view(explorer):
     explorer.select("G(z)")
     old_summary, old_tensor = explorer.summary, explorer.tensor.clone()

@@ -88,6 +88,10 @@ class Capture:
     g_grad_in_d_update: bool = False             #: did any G parameter get a gradient in the D update?
     d_grad_in_g_update: bool = False             #: did any D parameter get a gradient in the G update?
     changed: dict = field(default_factory=dict)  #: {"D update": {"D": bool, "G": bool}, "G update": {...}}
+    # pictures of the networks as they were during the step (the trainer may move on before they are drawn)
+    manifold: list | None = None                 #: G's z-grid after G, for the G that made ``fake``
+    heat_d_update: np.ndarray | None = None      #: sigmoid(D) over the plane, D as it scored the D update
+    heat_g_update: np.ndarray | None = None      #: the same, D after its update (what the G update pushes against)
 
 
 def _clone(net) -> list[torch.Tensor]:
@@ -105,8 +109,9 @@ def _has_grad(net) -> bool:
 class _Catcher:
     """Trainer handlers that fill a :class:`Capture` during one step."""
 
-    def __init__(self, trainer: Trainer):
+    def __init__(self, trainer: Trainer, extent=None):
         self.tr = trainer
+        self.extent = extent                      # where to picture D (None: no pictures)
         self.cap = Capture()
         self.handlers = [("step_start", self.step_start), ("d_forward_end", self.d_forward_end),
                          ("d_backward_end", self.d_backward_end), ("d_step_end", self.d_step_end),
@@ -132,6 +137,12 @@ class _Catcher:
         self.cap.z, self.cap.fake, self.cap.real = s.z.detach().cpu(), s.fake.detach().cpu(), s.real.detach().cpu()
         self.cap.real_logits, self.cap.fake_logits = s.real_logits.detach().cpu(), s.fake_logits.detach().cpu()
         self.cap.loss_d = s.loss.detach().cpu()
+        if self.extent is not None:
+            self.cap.manifold = viz.manifold_lines(tr.G)
+            self.cap.heat_d_update = self._heat(tr)
+
+    def _heat(self, tr) -> np.ndarray | None:
+        return viz.d_grid(tr, self.extent, n=48) if tr.loss.probabilistic else None
 
     def d_backward_end(self, tr) -> None:
         self.cap.grad_d = layer_grad_norms(tr.D)
@@ -147,6 +158,8 @@ class _Catcher:
             s.fake.retain_grad()
         self.cap.fake_logits_g = s.fake_logits.detach().cpu()
         self.cap.loss_g = s.loss.detach().cpu()
+        if self.extent is not None:
+            self.cap.heat_g_update = self._heat(tr)
 
     def g_backward_end(self, tr) -> None:
         self.cap.grad_g = layer_grad_norms(tr.G)
@@ -368,7 +381,7 @@ class ArchitectureExplorer:
         n = _check.positive_int("n", n)
         for _ in range(n - 1):
             self.trainer.step()
-        catcher = _Catcher(self.trainer)
+        catcher = _Catcher(self.trainer, self.extent)
         with catcher:
             self.trainer.step()
         self.capture = catcher.cap
@@ -496,7 +509,7 @@ class ArchitectureExplorer:
             _draw_latent(ax, c.z, fig)
             ax.set_title("z (the grid: a square of z values)", fontsize=9)
             art = viz.draw_plane(ax2, self.extent, real=c.real.numpy(), fake=c.fake.numpy(), size=5,
-                                 manifold=viz.manifold_lines(tr.G), legend=True)
+                                 manifold=c.manifold, legend=True)
             art["real"].set_alpha(0.3)                                   # the real batch: background here
             art["manifold"].set_zorder(3)                                # the grid on top of the points
             ax2.set_title("G(z): the same z (and grid) after G", fontsize=9)
@@ -516,7 +529,7 @@ class ArchitectureExplorer:
                 ax2.set_title("x: first coordinate", fontsize=9)
         elif name in ("D(x)", "D(G(z))"):
             real = name == "D(x)"
-            heat = viz.d_grid(tr, self.extent, n=48) if tr.loss.probabilistic else None
+            heat = c.heat_d_update
             pts = dict(real=c.real.numpy()) if real else dict(fake=c.fake.numpy())
             viz.draw_plane(ax, self.extent, heat=heat, size=5, legend=True, **pts)
             ax.set_title("D's probability of 'real'" if heat is not None else name, fontsize=9)
@@ -555,7 +568,7 @@ class ArchitectureExplorer:
             ax2.set_title("the losses, step by step", fontsize=9)
             ax2.legend(fontsize=7)
         else:
-            heat = viz.d_grid(tr, self.extent, n=48) if tr.loss.probabilistic else None
+            heat = c.heat_g_update
             idx = slice(0, 96)
             arrows = c.push[idx].numpy() if c.push is not None else None
             viz.draw_plane(ax, self.extent, heat=heat, fake=c.fake[idx].numpy(), arrows=arrows,

@@ -7,6 +7,8 @@ from browser_support import NOTEBOOKS, screenshot
 from jlab import cell_errors, open_notebook, run_all, widget_outputs, widget_problems
 
 LESSONS = sorted(p.name for p in Path(NOTEBOOKS).glob("[0-9][0-9]_*.ipynb"))
+# pictures of a lesson's result for the README: lesson -> (text in the cell's code, screenshot name)
+RESULT_SHOTS = {"05_mode_collapse.ipynb": ("plot_side_by_side", "mode_collapse")}
 
 
 @pytest.mark.parametrize("name", LESSONS)
@@ -23,6 +25,12 @@ def test_run_all_in_jupyterlab(name, jupyter, page):
     assert expected == 0 or drawn >= expected, f"{expected} widget outputs but {drawn} drawn"
     print(f"{name}: Run All took {seconds:.0f} s, {expected} widgets")
     screenshot(page, f"run_all_{Path(name).stem}")
+    if name in RESULT_SHOTS:
+        code, shot = RESULT_SHOTS[name]
+        figure = page.locator(".jp-CodeCell", has_text=code).first.locator(".jp-OutputArea-output img").first
+        figure.scroll_into_view_if_needed()
+        assert figure.evaluate("img => img.naturalWidth") > 0
+        screenshot(page, shot, figure)
 
 
 def test_run_all_twice_in_the_same_kernel(jupyter, page):
