@@ -1,5 +1,6 @@
 """The training lab driven from Python: buttons, play/pause, controls, replay, inspector."""
 import asyncio
+import sys
 
 import numpy as np
 import pytest
@@ -102,6 +103,28 @@ def test_own_points(lab):
     lab.w_points_text.value = "oops"
     lab.w_points_box.children[0].children[1].click()        # "Use these points": error shown, not raised
     assert "two numbers" in lab.w_message.value
+
+
+def test_clicking_the_point_canvas_adds_a_point(lab):
+    """With ipympl, the 'my points' box has a canvas: a click at (0.5, -0.25) adds that point."""
+    from matplotlib.backend_bases import MouseEvent
+    assert lab.point_canvas is not None and "Click in the box" in lab.w_points_box.children[0].children[3].value
+    lab.set_points("0, 0\n1, 1")
+    x, y = lab._canvas_ax.transData.transform((0.5, -0.25))
+    lab.point_canvas.callbacks.process("button_press_event", MouseEvent("button_press_event", lab.point_canvas, x, y, button=1))
+    assert lab.tr.data.points[-1].tolist() == pytest.approx([0.5, -0.25], abs=1e-4) and len(lab.tr.data.points) == 3
+
+
+def test_without_ipympl_points_are_typed_instead_of_clicked(monkeypatch):
+    """A kernel without ipympl: no canvas, a note saying how else to add points, everything else works."""
+    monkeypatch.setitem(sys.modules, "ipympl", None)            # makes "import ipympl..." raise ImportError
+    monkeypatch.setitem(sys.modules, "ipympl.backend_nbagg", None)
+    lab = TrainingLab(width=16, batch_size=32, n_points=100)
+    assert lab.point_canvas is None
+    assert "needs ipympl; type them or load a CSV" in lab.w_points_box.children[0].children[3].value
+    lab.set_points("0, 0\n1, 1\n-1, 0.5")
+    lab.w_step.click()
+    assert lab.tr.state.step == 1 and lab.w_message.value == ""
 
 
 def test_replay_shows_the_past_and_branches(lab):
