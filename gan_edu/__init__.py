@@ -28,6 +28,7 @@ from . import (
     classifier,
     clinic,
     data,
+    discriminator,
     envcheck,
     equilibrium,
     experiments,
@@ -48,7 +49,8 @@ __version__ = "0.1.0"
 
 __all__ = ["seed_everything", "Trainer", "TrainState", "TrainingDiverged", "HandlerError", "EVENTS", "History",
            "resolve_device", "setup_lesson", "data", "models", "losses", "metrics", "recorders", "viz", "widgets",
-           "quiz", "presets", "experiments", "envcheck", "gradflow", "clinic", "equilibrium", "classifier", "__version__"]
+           "quiz", "presets", "experiments", "envcheck", "gradflow", "clinic", "equilibrium", "discriminator",
+           "classifier", "__version__"]
 
 
 def seed_everything(seed: int = 0) -> torch.Generator:

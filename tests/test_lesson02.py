@@ -14,6 +14,11 @@ from gan_edu.viz import discriminator as vd
 from gan_edu.widgets import discriminator as dsc
 
 
+def test_measurements_live_in_their_own_module_and_the_widget_module_re_exports_them():
+    for name in ge.discriminator.__all__:
+        assert getattr(dsc, name) is getattr(ge.discriminator, name)
+
+
 @pytest.fixture
 def w():
     return dsc.DTrainer(make_trainer(), n_eval=100, n_grid=16)

@@ -1,0 +1,246 @@
+r"""Lesson 02's measurements: how good is D, and what does G learn through it?
+
+D returns a **logit** :math:`\ell`; :math:`\sigma(\ell) = 1/(1+e^{-\ell})` is its probability
+that a sample is *real*. D is trained with binary cross-entropy, real labelled 1 and fake 0:
+
+.. math::  L_D = -E_x[\log \sigma(\ell_r)] - E_z[\log(1 - \sigma(\ell_f))] = -V(D, G)
+
+so D *maximising* the minimax value :math:`V(D, G)` is D *minimising* its BCE.
+
+* :func:`bce_by_hand` -- the BCE of a few logits, written out;
+* :func:`score_d` -- accuracy, BCE and probabilities on held-out real and fake samples;
+* :func:`train_d_only` / :func:`first_reaching` -- D updates against a frozen G, and when D
+  first reaches a given accuracy;
+* :func:`g_signal` / :func:`compare_g_signal` / :func:`format_signal_table` -- how big, and
+  how consistent, G's gradient is through a given D, for the minimax or the non-saturating loss;
+* :func:`with_discriminator` -- the same frozen G facing another D.
+
+The widget that shows all this as you click is :class:`gan_edu.widgets.discriminator.DTrainer`.
+"""
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from . import _check
+from . import losses as losses_mod
+
+__all__ = ["DScore", "GSignal", "bce_by_hand", "score_d", "train_d_only", "first_reaching",
+           "g_signal", "compare_g_signal", "format_signal_table", "with_discriminator"]
+
+_BCE_LOSSES = ("minimax", "non_saturating")
+
+
+def bce_by_hand(logits: Sequence[float], labels: Sequence[float]) -> float:
+    r"""Mean binary cross-entropy computed with plain Python floats, term by term:
+
+    .. math::  -\frac1N \sum_i \big[y_i \log \sigma(\ell_i) + (1 - y_i) \log(1 - \sigma(\ell_i))\big]
+
+    A real sample (``y = 1``) costs :math:`-\log \sigma(\ell)`, a fake (``y = 0``) costs
+    :math:`-\log(1 - \sigma(\ell))`. Meant for a handful of numbers, to check against
+    ``torch.nn.functional.binary_cross_entropy_with_logits``."""
+    logits, labels = list(logits), list(labels)
+    if not logits or len(logits) != len(labels):
+        raise ValueError(f"logits and labels must be two non-empty lists of the same length, got {len(logits)} and {len(labels)}")
+    total = 0.0
+    for i, (ell, y) in enumerate(zip(logits, labels)):
+        ell = _check.number(f"logits[{i}]", float(ell))
+        y = _check.number(f"labels[{i}]", float(y), minimum=0.0, maximum=1.0)
+        p = 1.0 / (1.0 + math.exp(-ell))                     # sigmoid: D's probability of "real"
+        total += -(y * math.log(p) + (1 - y) * math.log(1 - p))
+    return total / len(logits)
+
+
+class DScore(NamedTuple):
+    """How D does on held-out samples (``acc_real``: share of real with logit > 0, ``acc_fake``:
+    share of fakes with logit < 0, ``accuracy`` their mean; ``bce`` = BCE on real + BCE on fake,
+    the trainer's D loss; ``p_real``, ``p_fake``: D's probabilities)."""
+
+    accuracy: float
+    acc_real: float
+    acc_fake: float
+    bce: float
+    p_real: np.ndarray
+    p_fake: np.ndarray
+
+
+def _discriminator(trainer_or_d) -> nn.Module:
+    if isinstance(trainer_or_d, nn.Module):
+        return trainer_or_d
+    D = getattr(trainer_or_d, "D", None)
+    if not isinstance(D, nn.Module):
+        raise TypeError(f"trainer_or_d must be a gan_edu Trainer or a discriminator (torch.nn.Module), "
+                        f"got {type(trainer_or_d).__name__}")
+    if getattr(trainer_or_d, "pack", 1) != 1:
+        raise ValueError(f"lesson 02's measurements take one sample per logit; this trainer has pack={trainer_or_d.pack}")
+    return D
+
+
+def _batch(name: str, x) -> torch.Tensor:
+    if not isinstance(x, torch.Tensor):
+        try:
+            x = torch.as_tensor(np.asarray(x, dtype=np.float32))
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must be a tensor or array of samples, got {type(x).__name__}") from None
+    if x.ndim < 2 or x.shape[0] == 0:
+        raise ValueError(f"{name} must be a batch of samples [N, ...] with N >= 1, got shape {tuple(x.shape)}")
+    return x.float()
+
+
+@torch.no_grad()
+def score_d(trainer_or_d, real, fake) -> DScore:
+    """Accuracy, BCE and probabilities of D (eval mode) on fixed ``real`` and ``fake`` batches."""
+    D = _discriminator(trainer_or_d)
+    real, fake = _batch("real", real), _batch("fake", fake)
+    device = next(D.parameters()).device
+    was = D.training
+    D.eval()
+    try:
+        lr, lf = D(real.to(device)).cpu(), D(fake.to(device)).cpu()
+    finally:
+        D.train(was)
+    acc_r, acc_f = (lr > 0).float().mean().item(), (lf < 0).float().mean().item()
+    bce = losses_mod.bce_d_loss(lr, lf).item()
+    return DScore(0.5 * (acc_r + acc_f), acc_r, acc_f, bce, torch.sigmoid(lr).numpy(), torch.sigmoid(lf).numpy())
+
+
+def _check_trainer(trainer) -> None:
+    if not hasattr(trainer, "step_d") or not hasattr(trainer, "G"):
+        raise TypeError(f"trainer must be a gan_edu Trainer, got {type(trainer).__name__}")
+    if trainer.loss.name not in _BCE_LOSSES:
+        raise ValueError(f"lesson 02 trains D with binary cross-entropy: the trainer's loss must be one of "
+                         f"{', '.join(map(repr, _BCE_LOSSES))}, got {trainer.loss.name!r}")
+    if trainer.pack != 1:
+        raise ValueError(f"lesson 02 needs a trainer with pack=1 (one sample per logit), got pack={trainer.pack}")
+
+
+def train_d_only(trainer, n: int, real, fake) -> dict[str, np.ndarray]:
+    """Run ``n`` discriminator updates (``trainer.step_d()``; G does not move) and score D on
+    the fixed held-out ``real`` and ``fake`` batches before the first and after every update.
+    Returns arrays ``updates`` (0..n), ``accuracy``, ``bce``, ``d_real`` and ``d_fake`` (mean probabilities)."""
+    _check_trainer(trainer)
+    n = _check.positive_int("n", n)
+    real, fake = _batch("real", real), _batch("fake", fake)
+    rows = [score_d(trainer, real, fake)]
+    for _ in range(n):
+        trainer.step_d()
+        rows.append(score_d(trainer, real, fake))
+    return {"updates": np.arange(n + 1), "accuracy": np.array([r.accuracy for r in rows]),
+            "bce": np.array([r.bce for r in rows]), "d_real": np.array([r.p_real.mean() for r in rows]),
+            "d_fake": np.array([r.p_fake.mean() for r in rows])}
+
+
+def first_reaching(accuracy, level: float = 0.99) -> int | None:
+    """The first index (D update) at which ``accuracy`` reaches ``level``, or None if it never does."""
+    level = _check.number("level", level, minimum=0.0, maximum=1.0)
+    acc = np.asarray(accuracy, dtype=float)
+    if acc.ndim != 1:
+        raise ValueError(f"accuracy must be a 1D sequence, got shape {acc.shape}")
+    hits = np.flatnonzero(acc >= level)
+    return int(hits[0]) if hits.size else None
+
+
+class GSignal(NamedTuple):
+    """What G would learn from D right now (nothing is changed to measure it).
+
+    ``d_fake``: mean D(G(z)). ``logit_grad``: mean over samples of the size of
+    d(loss of one sample)/d(its logit) -- exactly D(G(z)) for minimax, 1 - D(G(z)) for
+    non-saturating. ``sample_grad``: mean size of d(loss of one sample)/d G(z), the arrow on
+    each fake. ``param_grad``: the norm of the gradient of G's batch loss w.r.t. all of G's
+    parameters (what the optimiser receives). ``agreement``: mean cosine similarity between
+    the parameter gradients of disjoint sub-batches (1: every batch pushes G the same way;
+    near 0: the direction is mostly noise). ``top_share``: the share of the summed per-logit
+    gradient carried by the 5 % of fakes with the largest one (0.05: every fake counts the
+    same; near 1: a few fakes decide G's step)."""
+
+    d_fake: float
+    logit_grad: float
+    sample_grad: float
+    param_grad: float
+    agreement: float
+    top_share: float
+
+
+def g_signal(trainer, z: torch.Tensor, loss="minimax", n_batches: int = 8) -> GSignal:
+    """Measure G's learning signal through the trainer's D for noise ``z`` [N, latent_dim] and
+    G's ``loss`` (``"minimax"``: minimise E log(1 - D(G(z))); ``"non_saturating"``: minimise
+    -E log D(G(z))). Both networks in eval mode; no ``.grad`` is left behind."""
+    G, D = trainer.G, _discriminator(trainer)
+    loss = losses_mod.get(loss)
+    _check.one_of("loss", loss.name, _BCE_LOSSES)
+    n_batches = _check.integer("n_batches", n_batches, minimum=2)
+    z = _batch("z", z)
+    if z.shape[0] < 2 * n_batches:
+        raise ValueError(f"z must hold at least 2 * n_batches = {2 * n_batches} noise vectors, got {z.shape[0]}")
+    params = [p for p in G.parameters() if p.requires_grad]
+    device = next(G.parameters()).device
+    modes = G.training, D.training
+    G.eval(), D.eval()
+    try:
+        fake = G(z.to(device))
+        logits = D(fake)
+        per_sample = loss.g_loss(logits) * len(logits)            # sum of per-sample losses (g_loss is a mean)
+        g_logit, g_x = torch.autograd.grad(per_sample, [logits, fake], retain_graph=True)
+        g_theta = torch.autograd.grad(loss.g_loss(logits), params)
+        flat = torch.cat([g.reshape(-1) for g in g_theta])
+        chunks = []
+        for idx in torch.arange(z.shape[0]).chunk(n_batches):
+            gb = torch.autograd.grad(loss.g_loss(D(G(z[idx].to(device)))), params)
+            chunks.append(torch.cat([g.reshape(-1) for g in gb]))
+        S = torch.stack(chunks)
+        cos = F.cosine_similarity(S.unsqueeze(0), S.unsqueeze(1), dim=-1)
+        off = ~torch.eye(len(chunks), dtype=torch.bool)
+        agreement = cos[off].mean().item()
+    finally:
+        G.train(modes[0]), D.train(modes[1])
+    weight = g_logit.abs().sort(descending=True).values
+    top = weight[: max(1, math.ceil(0.05 * len(weight)))].sum() / weight.sum().clamp_min(1e-30)
+    return GSignal(torch.sigmoid(logits.detach()).mean().item(), g_logit.abs().mean().item(),
+                   g_x.reshape(g_x.shape[0], -1).norm(dim=1).mean().item(), flat.norm().item(), agreement, top.item())
+
+
+def compare_g_signal(trainers: Mapping, z: torch.Tensor, losses=_BCE_LOSSES, n_batches: int = 8) -> dict:
+    """:func:`g_signal` for each trainer (``{label: trainer}``) and each G loss:
+    ``{loss_name: {label: GSignal}}``."""
+    if not isinstance(trainers, Mapping) or not trainers:
+        raise ValueError("trainers must be a non-empty dict {label: trainer}")
+    if isinstance(losses, str):
+        losses = (losses,)
+    return {losses_mod.get(name).name: {label: g_signal(t, z, name, n_batches) for label, t in trainers.items()}
+            for name in losses}
+
+
+def format_signal_table(signals: Mapping, scores: Mapping | None = None) -> str:
+    """A plain-text table of :func:`compare_g_signal`'s result (and D's accuracy from ``scores``,
+    ``{label: DScore}``, if given)."""
+    if not isinstance(signals, Mapping) or not signals:
+        raise ValueError("signals must be the dict returned by compare_g_signal")
+    head = (f"{'G loss':<15}{'D':<10}{'D acc':>7}{'D(G(z))':>9}{'|dL/dlogit|':>13}{'|dL/dG(z)|':>12}{'|grad G|':>10}"
+            f"{'agreement':>11}{'top 5 %':>9}")
+    lines = [head, "-" * len(head)]
+    for loss_name, row in signals.items():
+        for label, s in row.items():
+            acc = f"{scores[label].accuracy:>7.1%}" if scores and label in scores else f"{'':>7}"
+            lines.append(f"{loss_name:<15}{label:<10}{acc}{s.d_fake:>9.2g}{s.logit_grad:>13.3g}{s.sample_grad:>12.3g}"
+                         f"{s.param_grad:>10.3g}{s.agreement:>11.2f}{s.top_share:>9.0%}")
+    return "\n".join(lines)
+
+
+def with_discriminator(trainer, D: nn.Module, **overrides):
+    """A new Trainer with a deep copy of ``trainer``'s G (same weights), the same data and
+    settings, and the given discriminator ``D``: for comparing discriminators against one
+    frozen generator. ``overrides`` change settings (e.g. ``lr_d=1e-4``)."""
+    from .trainer import Trainer
+
+    if not isinstance(D, nn.Module):
+        raise TypeError(f"D must be a torch.nn.Module (e.g. gan_edu.models.MLPDiscriminator), got {type(D).__name__}")
+    cfg = trainer.config()
+    cfg.update(overrides)
+    return Trainer(copy.deepcopy(trainer.G), D, trainer.data, device=trainer.device, **cfg)
