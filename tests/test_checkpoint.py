@@ -40,6 +40,7 @@ class Boom:
         return (exec, ("import pathlib; pathlib.Path('PWNED').write_text('x')",))
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol:UserWarning")   # the hostile pickle is meant to look odd
 def test_load_refuses_files_that_are_not_checkpoints(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "noise.pt").write_bytes(b"\x00\x01not a checkpoint at all")
