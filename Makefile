@@ -28,8 +28,7 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 lab: $(STAMP)
 	cd notebooks && ../$(BIN)/jupyter lab $(ROOT_FLAG)
 
-# the training lab as a web app, for a projector (Voila: no code cells, just the dashboard);
-# run from the root so Voila reads voila.json (show the deliberate divergence error in full)
+# the training lab as a web app, for a projector (Voila: no code cells, just the dashboard)
 app: $(STAMP)
 	$(BIN)/voila notebooks/04_training_lab.ipynb
 

@@ -67,3 +67,20 @@ def boolean(name: str, value) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be True or False, got {value!r}")
     return value
+
+
+CROSS_ENTROPY_LOSSES = ("minimax", "non_saturating")
+
+
+def cross_entropy_trainer(trainer, why: str):
+    """``trainer`` must be a gan_edu Trainer playing the cross-entropy game: loss ``"minimax"`` or
+    ``"non_saturating"`` (D's output read as a probability) and ``pack=1`` (one sample per logit).
+    ``why`` opens the error message (e.g. "lesson 02 trains D with binary cross-entropy")."""
+    if not all(hasattr(trainer, a) for a in ("step_d", "G", "data", "loss", "pack")):
+        raise TypeError(f"trainer must be a gan_edu Trainer, got {type(trainer).__name__}")
+    if trainer.loss.name not in CROSS_ENTROPY_LOSSES:
+        raise ValueError(f"{why}: the trainer's loss must be one of {', '.join(map(repr, CROSS_ENTROPY_LOSSES))}, "
+                         f"got {trainer.loss.name!r}")
+    if trainer.pack != 1:
+        raise ValueError(f"{why}: the trainer needs pack=1 (one sample per logit), got pack={trainer.pack}")
+    return trainer

@@ -35,7 +35,7 @@ from . import losses as losses_mod
 __all__ = ["DScore", "GSignal", "bce_by_hand", "score_d", "train_d_only", "first_reaching",
            "g_signal", "compare_g_signal", "format_signal_table", "with_discriminator"]
 
-_BCE_LOSSES = ("minimax", "non_saturating")
+_BCE_LOSSES = _check.CROSS_ENTROPY_LOSSES
 
 
 def bce_by_hand(logits: Sequence[float], labels: Sequence[float]) -> float:
@@ -112,13 +112,7 @@ def score_d(trainer_or_d, real, fake) -> DScore:
 
 
 def _check_trainer(trainer) -> None:
-    if not hasattr(trainer, "step_d") or not hasattr(trainer, "G"):
-        raise TypeError(f"trainer must be a gan_edu Trainer, got {type(trainer).__name__}")
-    if trainer.loss.name not in _BCE_LOSSES:
-        raise ValueError(f"lesson 02 trains D with binary cross-entropy: the trainer's loss must be one of "
-                         f"{', '.join(map(repr, _BCE_LOSSES))}, got {trainer.loss.name!r}")
-    if trainer.pack != 1:
-        raise ValueError(f"lesson 02 needs a trainer with pack=1 (one sample per logit), got pack={trainer.pack}")
+    _check.cross_entropy_trainer(trainer, "lesson 02 trains D with binary cross-entropy")
 
 
 def train_d_only(trainer, n: int, real, fake) -> dict[str, np.ndarray]:

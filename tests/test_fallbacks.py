@@ -1,8 +1,7 @@
 """A lesson opened in a kernel without ipympl (and, on this machine, without a GPU) still runs.
 
 The training lab is the one place that uses ipympl (a canvas to click points in); here lesson 04
-runs top to bottom in a fresh kernel in which ``import ipympl`` fails, and the only error is the
-lesson's deliberate one (the cell tagged ``raises-exception``)."""
+runs top to bottom, without an error, in a fresh kernel in which ``import ipympl`` fails."""
 import os
 import shutil
 from pathlib import Path
@@ -36,11 +35,10 @@ def test_training_lab_lesson_runs_without_ipympl(kernel_without_ipympl):
         "print('device auto ->', ge.resolve_device('auto'))\n"
         "print('clicking note:', 'needs ipympl' in lab.w_points_box.children[0].children[3].value)")
     nb.cells.append(probe)
+    # execute() raises CellExecutionError at the first cell that fails
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}}).execute()
-    errors = [(i, o.get("ename")) for i, c in enumerate(nb.cells) if c.cell_type == "code"
-              for o in c.outputs if o.output_type == "error"]
-    expected = [i for i, c in enumerate(nb.cells) if "raises-exception" in c.metadata.get("tags", [])]
-    assert [i for i, _ in errors] == expected and all(name == "TrainingDiverged" for _, name in errors)
+    shown = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "TrainingDiverged: training diverged at step" in shown          # the lesson's caught divergence
     text = "".join(o.get("text", "") for o in probe.outputs)
     assert "ipympl: no" in text and "clicking note: True" in text
     assert f"device auto -> {'cuda' if torch.cuda.is_available() else 'cpu'}" in text

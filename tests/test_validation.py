@@ -1,8 +1,11 @@
 """Every trainer argument is validated with a message naming it."""
 import pytest
 import torch
+from helpers import make_trainer
 
 import gan_edu as ge
+from gan_edu.widgets.discriminator import DTrainer
+from gan_edu.widgets.equilibrium import EquilibriumExplorer
 
 
 def parts(data=None, in_dim=2, out_dim=2):
@@ -92,3 +95,14 @@ def test_run_and_seed_everything_arguments():
     with pytest.raises(TypeError, match="seed must be an integer"):
         ge.seed_everything("0")
     assert isinstance(ge.seed_everything(3), torch.Generator)
+
+
+@pytest.mark.parametrize("build", [DTrainer, EquilibriumExplorer])
+def test_cross_entropy_widgets_refuse_other_losses_and_packs(build):
+    """The lesson 02 and 06 widgets read D's output as a probability: they say which losses and pack they need."""
+    with pytest.raises(TypeError, match="trainer must be a gan_edu Trainer, got str"):
+        build("not a trainer")
+    with pytest.raises(ValueError, match="loss must be one of 'minimax', 'non_saturating', got 'hinge'"):
+        build(make_trainer(loss="hinge"))
+    with pytest.raises(ValueError, match="needs pack=1 .* got pack=2"):
+        build(make_trainer(pack=2))

@@ -19,7 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
-__all__ = ["REAL", "FAKE", "CMAP", "figure", "to_png", "to_jpeg", "show", "plane_extent", "d_grid",
+__all__ = ["REAL", "FAKE", "CMAP", "figure", "finish", "to_png", "to_jpeg", "show", "plane_extent", "d_grid",
            "manifold_lines", "draw_plane", "plot_plane", "image_grid", "plot_images", "plot_curves"]
 
 REAL = "#1a9850"      # green
@@ -31,6 +31,23 @@ def figure(width: float = 4.0, height: float = 4.0, dpi: int = 100) -> Figure:
     """A pyplot-free figure with an Agg canvas."""
     fig = Figure(figsize=(width, height), dpi=dpi)
     FigureCanvasAgg(fig)
+    return fig
+
+
+def finish(fig: Figure, ax, xlabel: str | None = None, ylabel: str | None = None, title: str | None = None,
+           legend: str | None = "upper left") -> Figure:
+    """The usual end of a one-axes figure: small axis labels and ticks, the legend (at ``legend``;
+    None for none), the title if any, a tight layout. Returns ``fig``."""
+    if xlabel:
+        ax.set_xlabel(xlabel, fontsize=8)
+    if ylabel:
+        ax.set_ylabel(ylabel, fontsize=8)
+    ax.tick_params(labelsize=7)
+    if legend:
+        ax.legend(fontsize=7, loc=legend)
+    if title:
+        ax.set_title(title, fontsize=9)
+    fig.tight_layout()
     return fig
 
 

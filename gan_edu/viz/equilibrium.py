@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import _check
 from ..equilibrium import Curves
-from . import FAKE, REAL, figure
+from . import FAKE, REAL, figure, finish
 
 __all__ = ["D_COLOR", "D_STAR_COLOR", "Figure1", "draw_figure1", "plot_figure1_row", "plot_optimum", "plot_balance",
            "plot_losses"]
@@ -257,11 +257,4 @@ def plot_losses(history, targets: Mapping[str, float], window: int = 20, size=(6
             t = float(targets[key])
             ax.axhline(t, color=colors[key], lw=0.9, ls="--")
             ax.text(steps[-1] if steps.size else 0, t, f" {t:.3f}", fontsize=7, va="bottom", ha="right", color=colors[key])
-    ax.set_xlabel("step", fontsize=8)
-    ax.set_ylabel("loss (nats)", fontsize=8)
-    ax.tick_params(labelsize=7)
-    ax.legend(fontsize=7, loc="upper right")
-    if title:
-        ax.set_title(title, fontsize=9)
-    fig.tight_layout()
-    return fig
+    return finish(fig, ax, "step", "loss (nats)", title, legend="upper right")

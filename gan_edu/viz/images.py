@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from .. import _check, models
-from . import FAKE, REAL, figure, image_grid
+from . import FAKE, REAL, figure, finish, image_grid
 
 __all__ = ["layer_table", "plot_grid_strip", "plot_training_curves", "plot_d_histograms", "plot_class_histogram",
            "plot_classified"]
@@ -112,14 +112,7 @@ def plot_d_histograms(p_real, p_fake, bins: int = 30, title: str | None = None, 
     ax.axvline(0.5, color="#444", lw=1.0, ls="--")
     ax.text(0.5, 0.97, " undecided", transform=ax.get_xaxis_transform(), fontsize=7, va="top", color="#444")
     ax.set_xlim(0, 1)
-    ax.set_xlabel("D's probability that the sample is real", fontsize=8)
-    ax.set_ylabel("samples", fontsize=8)
-    ax.tick_params(labelsize=7)
-    ax.legend(fontsize=7, loc="upper left")
-    if title:
-        ax.set_title(title, fontsize=9)
-    fig.tight_layout()
-    return fig
+    return finish(fig, ax, "D's probability that the sample is real", "samples", title, legend="upper left")
 
 
 def plot_class_histogram(coverages: dict, size=(5.4, 2.6), title: str | None = None):
@@ -146,14 +139,7 @@ def plot_class_histogram(coverages: dict, size=(5.4, 2.6), title: str | None = N
     ax.set_ylim(0, max(top, 1 / k) * 1.45)                         # room for the legend above the bars
     ax.axhline(1 / k, color="#444", lw=0.9, ls="--", label=f"uniform: 1/{k} each")
     ax.set_xticks(range(k))
-    ax.set_xlabel("class the classifier gives", fontsize=8)
-    ax.set_ylabel("share of samples", fontsize=8)
-    ax.tick_params(labelsize=7)
-    ax.legend(fontsize=7, loc="upper left")
-    if title:
-        ax.set_title(title, fontsize=9)
-    fig.tight_layout()
-    return fig
+    return finish(fig, ax, "class the classifier gives", "share of samples", title, legend="upper left")
 
 
 def plot_classified(images, probs, nrow: int = 8, threshold: float = 0.9, size: float = 0.62, title: str | None = None):

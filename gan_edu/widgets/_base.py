@@ -89,6 +89,15 @@ def _encode(rgba: np.ndarray, fmt: str) -> bytes:
 _players: weakref.WeakSet = weakref.WeakSet()
 
 
+def move_slider(slider, value, redraw) -> None:
+    """Set ``slider`` to ``value`` as dragging it would (its observer redraws); if it is already
+    there, no change event fires, so call ``redraw()`` instead."""
+    if slider.value == value:
+        redraw()
+    else:
+        slider.value = value
+
+
 def stop_all_players() -> None:
     """Pause every Player (a new dashboard calls this so two never fight over the CPU)."""
     for p in list(_players):

@@ -41,7 +41,6 @@ __all__ = ["EquilibriumExplorer", "PER_CLICK_CHOICES"]
 
 #: the choices of the "steps per click" menu
 PER_CLICK_CHOICES = (1, 10, 50, 100, 250, 500)
-_LOSSES = ("minimax", "non_saturating")
 
 
 class EquilibriumExplorer:
@@ -54,13 +53,7 @@ class EquilibriumExplorer:
                  n_samples: int = 20000, x=None, schedule=eq.OPTIMUM_SCHEDULE, show_d_star: bool = True,
                  max_per_call: int = 5000):
         trainer = eq.build_1d() if trainer is None else trainer
-        if not hasattr(trainer, "step_d") or not hasattr(trainer, "data"):
-            raise TypeError(f"trainer must be a gan_edu Trainer, got {type(trainer).__name__}")
-        if trainer.loss.name not in _LOSSES:
-            raise ValueError(f"the optimal discriminator here is for the GAN's cross-entropy game: the trainer's loss must be "
-                             f"one of {', '.join(map(repr, _LOSSES))}, got {trainer.loss.name!r}")
-        if trainer.pack != 1:
-            raise ValueError(f"EquilibriumExplorer needs pack=1 (one sample per logit), got pack={trainer.pack}")
+        _check.cross_entropy_trainer(trainer, "the optimal discriminator here is for the GAN's cross-entropy game")
         self.trainer = trainer
         self.x = x                                         # None: eq.line(trainer.data), set by curves() below
         self.n_samples = _check.integer("n_samples", n_samples, minimum=2)

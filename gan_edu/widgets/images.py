@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from .. import _check, viz
-from ._base import BlitView, FigureView
+from ._base import BlitView, FigureView, move_slider
 
 __all__ = ["LiveSampleGrid", "LatentWalk", "LatentNudge", "generate", "dimension_effects", "collapsed_noise"]
 
@@ -304,11 +304,7 @@ class LatentWalk:
 
     def set_alpha(self, alpha: float) -> LatentWalk:
         """Move the slider to ``alpha`` in [0, 1] (what dragging it does)."""
-        alpha = _check.number("alpha", alpha, minimum=0.0, maximum=1.0)
-        if self.slider.value == alpha:
-            self.redraw()
-        else:
-            self.slider.value = alpha            # the observer redraws
+        move_slider(self.slider, _check.number("alpha", alpha, minimum=0.0, maximum=1.0), self.redraw)
         return self
 
     def set_endpoints(self, z0, z1) -> LatentWalk:
@@ -425,19 +421,13 @@ class LatentNudge:
     def set_dim(self, d: int) -> LatentNudge:
         """Choose the coordinate to nudge (0 .. latent_dim - 1)."""
         d = _check.integer("d", d, minimum=0, maximum=self.G.latent_dim - 1)
-        if self.dim_slider.value == d:
-            self.redraw(full=True)
-        else:
-            self.dim_slider.value = d
+        move_slider(self.dim_slider, d, lambda: self.redraw(full=True))
         return self
 
     def set_amount(self, t: float) -> LatentNudge:
         """How far to move coordinate d (within ``[-max_amount, max_amount]``)."""
         t = _check.number("t", t, minimum=-self.max_amount, maximum=self.max_amount)
-        if self.amount_slider.value == t:
-            self.redraw()
-        else:
-            self.amount_slider.value = t
+        move_slider(self.amount_slider, t, self.redraw)
         return self
 
     def reroll(self) -> LatentNudge:

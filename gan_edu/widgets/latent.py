@@ -22,7 +22,7 @@ import torch
 
 from .. import _check, viz
 from ..viz import generator as gviz
-from ._base import BlitView
+from ._base import BlitView, move_slider
 
 __all__ = ["LatentExplorer", "InterpolationExplorer"]
 
@@ -261,11 +261,7 @@ class InterpolationExplorer:
     # ------------------------------------------------------------------ python API
     def set_alpha(self, alpha: float) -> InterpolationExplorer:
         """Move the slider to ``alpha`` (a number in [0, 1])."""
-        alpha = _check.number("alpha", alpha, minimum=0.0, maximum=1.0)
-        if self.slider.value == alpha:
-            self.redraw()
-        else:
-            self.slider.value = alpha                     # the observer redraws
+        move_slider(self.slider, _check.number("alpha", alpha, minimum=0.0, maximum=1.0), self.redraw)
         return self
 
     def use(self, name: str) -> InterpolationExplorer:

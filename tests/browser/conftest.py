@@ -69,7 +69,6 @@ def workdir(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("notebooks")
     for nb in NOTEBOOKS.glob("*.ipynb"):
         shutil.copy(nb, d / nb.name)
-    shutil.copy(NOTEBOOKS.parent / "voila.json", d / "voila.json")   # Voila reads its settings from the working directory
     return d
 
 
