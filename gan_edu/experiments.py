@@ -7,6 +7,7 @@ trainers and returns one row per seed; ``compare`` does it for several set-ups a
 """
 from __future__ import annotations
 
+import html
 import multiprocessing
 import os
 import time
@@ -134,15 +135,16 @@ def summarise(results: dict) -> list[dict]:
 
 def table_html(rows: list[dict], columns: dict[str, tuple[str, str]]) -> str:
     """An HTML table: ``columns`` maps a row key to (header, format), e.g. ``{"hq": ("HQ %", "{:.0%}")}``."""
-    head = "".join(f"<th>{h}</th>" for h, _ in columns.values())
-    body = "".join("<tr>" + "".join(f"<td>{fmt.format(r[k]) if k in r else ''}</td>" for k, (_, fmt) in columns.items())
+    head = "".join(f"<th>{html.escape(h)}</th>" for h, _ in columns.values())
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(fmt.format(r[k])) if k in r else ''}</td>" for k, (_, fmt) in columns.items())
                    + "</tr>" for r in rows)
     return f"<table class='ge-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def coverage_timeline(trainer, steps: int, every: int = 50, n: int = 1000) -> tuple[np.ndarray, np.ndarray]:
-    """Train ``steps`` more steps, counting G's samples per mode every ``every`` steps.
-    Returns ``(step_numbers [T], counts [T, K])``: which modes G covers, over time."""
+def coverage_timeline(trainer, steps: int, every: int = 50, n: int = 1000,
+                      progress: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Train ``steps`` more steps (a progress bar unless ``progress=False``), counting G's samples
+    per mode every ``every`` steps. Returns ``(step_numbers [T], counts [T, K])``: which modes G covers, over time."""
     data = trainer.data
     if getattr(data, "centers", None) is None:
         raise ValueError("coverage_timeline needs mixture data with centers (ring, grid, ...)")
@@ -157,7 +159,7 @@ def coverage_timeline(trainer, steps: int, every: int = 50, n: int = 1000) -> tu
 
     trainer.on("step_end", measure, every=every)
     try:
-        trainer.run(steps)
+        trainer.run(steps, progress=progress)
     finally:
         trainer.off("step_end", measure)
     return np.asarray(marks), np.asarray(counts)

@@ -7,7 +7,7 @@ from matplotlib.patches import Circle
 
 from . import FAKE, REAL, figure, plane_extent
 
-__all__ = ["plot_coverage_timeline", "draw_modes", "plot_side_by_side"]
+__all__ = ["plot_coverage_timeline", "draw_modes", "plot_datasets", "plot_side_by_side"]
 
 
 def plot_coverage_timeline(steps, counts, title: str = "which modes G covers, over training", size=(7.0, 3.2)):
@@ -46,6 +46,23 @@ def draw_modes(ax, data, n_std: float = 3.0) -> None:
     """The high-quality zone around each centre: a circle of radius ``n_std`` standard deviations."""
     for c in np.asarray(data.centers):
         ax.add_patch(Circle(c, n_std * data.std, fill=False, ec=REAL, lw=0.8))
+
+
+def plot_datasets(datasets, n: int = 2500, seed: int = 1, panel: float = 3.0):
+    """One panel per mixture in ``datasets``: ``n`` of its samples (green) and the high-quality
+    circle (3 std) around each of its centres, titled with its name and number of modes."""
+    datasets = list(datasets)
+    if not datasets or not all(hasattr(d, "centers") and hasattr(d, "std") for d in datasets):
+        raise ValueError("datasets must be a non-empty list of mixtures with centres, e.g. [ge.data.ring(), ge.data.grid()]")
+    fig = figure(panel * len(datasets), panel)
+    for ax, data in zip(np.atleast_1d(fig.subplots(1, len(datasets))), datasets):
+        x = data.sample(n, generator=torch.Generator().manual_seed(seed)).numpy()
+        ax.scatter(x[:, 0], x[:, 1], s=1, c=REAL)
+        draw_modes(ax, data)
+        ax.set_aspect("equal")
+        ax.set_title(f"{data.name}: {data.n_modes} modes", fontsize=9)
+    fig.tight_layout()
+    return fig
 
 
 def plot_side_by_side(trainers: dict, n: int = 1000, cols: int | None = None, panel: float = 2.4):
