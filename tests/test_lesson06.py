@@ -29,16 +29,6 @@ def kl_gauss(m1, s1, m2, s2):
 X = np.linspace(-30, 30, 24001)        # fine and wide: quadrature error far below the tolerances
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """One CPU thread, as the lessons use (``ge.setup_lesson``): with two, these tiny networks
-    run several times slower on a busy 2-core machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 
 @pytest.fixture(scope="module")
 def at_200():

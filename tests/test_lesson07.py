@@ -14,15 +14,6 @@ from gan_edu.viz import images as vi
 from gan_edu.widgets import images as wi
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """These small conv nets run fastest on one thread (and far faster on a busy machine)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.fixture(scope="module")
 def digits():
     return ge.data.digits()

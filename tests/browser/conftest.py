@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, NOTEBOOKS
+from browser_support import CHROMIUM, CHROMIUM_ARGS, NOTEBOOKS, new_page
 
 
 def free_port() -> int:
@@ -132,10 +132,5 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = context.new_page()
-    pg.set_default_timeout(60_000)
-    try:
+    with new_page(browser) as pg:
         yield pg
-    finally:
-        context.close()

@@ -2,7 +2,7 @@
 import re
 
 import pytest
-from browser_support import screenshot
+from browser_support import new_page, screenshot
 from jlab import open_notebook, run_all
 
 from gan_edu import quiz
@@ -21,13 +21,10 @@ def correct_and_wrong(qid):
 def welcome(jupyter, browser):
     """Lesson 00 opened and run once; the tests of this module share the page."""
     base, token = jupyter
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    open_notebook(page, base, token, "00_welcome.ipynb")
-    run_all(page)
-    yield page
-    context.close()
+    with new_page(browser) as page:
+        open_notebook(page, base, token, "00_welcome.ipynb")
+        run_all(page)
+        yield page
 
 
 def test_architecture_explorer_click_shows_explanation_and_tensor(welcome):
@@ -70,15 +67,12 @@ def test_quiz_wrong_then_right(welcome):
 @pytest.fixture(scope="module")
 def lab_page(jupyter, browser):
     base, token = jupyter
-    context = browser.new_context(viewport={"width": 1400, "height": 1100})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    open_notebook(page, base, token, "04_training_lab.ipynb")
-    run_all(page)
-    lab = page.locator(".ge-lab").first
-    lab.scroll_into_view_if_needed()
-    yield page, lab
-    context.close()
+    with new_page(browser, height=1100) as page:
+        open_notebook(page, base, token, "04_training_lab.ipynb")
+        run_all(page)
+        lab = page.locator(".ge-lab").first
+        lab.scroll_into_view_if_needed()
+        yield page, lab
 
 
 def step_count(lab) -> int:
