@@ -4,7 +4,7 @@
 
 1. Seconds of training until the ``digits-dcgan`` preset reaches the lesson-07 target
    (>= 9 of 10 digit classes and >= 80 % of 1000 samples confidently classified by the
-   small classifier of :mod:`gan_edu.classifier`), checked every 250 steps (checks not timed).
+   small classifier of :mod:`gan_edu.lessons.classifier`), checked every 250 steps (checks not timed).
 2. Images per second of the DC models: training (batch 64, one D and one G update per step)
    and sampling (G alone, eval mode, batches of 256).
 3. The CLI's wall time for a 2000-step ring run (``gan-edu train --data ring --steps 2000
@@ -49,7 +49,7 @@ def time_to_target(seed: int, judge, every: int = 250) -> dict:
         t0 = time.perf_counter()
         tr.run(every, progress=False)
         trained += time.perf_counter() - t0
-        cov = ge.classifier.evaluate_generator(tr, judge)
+        cov = ge.lessons.classifier.evaluate_generator(tr, judge)
         if reached is None and cov.classes >= 9 and cov.confident >= 0.8:
             reached = trained
     return {"reached": reached, "seconds": trained, "classes": cov.classes, "confident": cov.confident}
@@ -92,7 +92,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
 
-    judge = ge.classifier.train_classifier(ge.data.digits())
+    judge = ge.lessons.classifier.train_classifier(ge.data.digits())
     print(f"classifier: {judge.accuracy:.1%} on held-out real digits")
     for seed in args.seeds:
         r = time_to_target(seed, judge)

@@ -8,56 +8,115 @@
     tr = ge.Trainer(G, D, ring, loss="non_saturating")
     tr.run(2000)
 
-Modules: ``data`` (distributions and image sets), ``models`` (G and D), ``losses``
-(the objectives, with their formulas), ``metrics`` (mode coverage, divergences, the
-optimal discriminator), ``trainer`` (the stepwise trainer and its events),
-``recorders`` (opt-in handlers that record what lessons plot).
+The package has three layers; an arrow means "may import":
+
+    faces           viz/ (figures), widgets/ (dashboards), quiz/ (checkpoints), cli
+       │
+       ▼
+    lesson support  lessons/ (what one lesson measures: envcheck, scoring, gradflow, clinic,
+       │            experiments, equilibrium, classifier, ...)
+       ▼
+    core            data, models, losses, trainer (+ events, settings, undo, checkpoint),
+                    history, metrics, presets, recorders, timeline -- torch and numpy only
+
+Core never imports a lesson module or a face; lesson modules never import a face
+(``tests/test_layers.py`` checks both). ``import gan_edu`` itself imports nothing heavy:
+``ge.Trainer``, ``ge.data``, ``ge.viz`` ... are loaded on first use (PEP 562), so
+``gan-edu --help`` answers without importing torch.
 """
 from __future__ import annotations
 
-import random
-
-try:
-    import numpy as np
-    import torch
-except ImportError as _err:  # pragma: no cover - what a learner sees on a half-installed machine
-    raise ImportError(f"gan_edu needs {_err.name}, which is not installed in this Python. Run `make lab` in the gan_edu "
-                      "folder (or `pip install -e .`); `python gan_edu/envcheck.py` lists everything missing.") from _err
-
-from . import (
-    classifier,
-    clinic,
-    data,
-    discriminator,
-    envcheck,
-    equilibrium,
-    experiments,
-    gradflow,
-    losses,
-    metrics,
-    models,
-    presets,
-    quiz,
-    recorders,
-    viz,
-    widgets,
-)
-from .history import History
-from .trainer import EVENTS, HandlerError, Trainer, TrainingDiverged, TrainState, resolve_device
+import importlib
+import importlib.abc
+import importlib.util
+import sys
 
 __version__ = "0.1.0"
 
-__all__ = ["seed_everything", "Trainer", "TrainState", "TrainingDiverged", "HandlerError", "EVENTS", "History",
-           "resolve_device", "setup_lesson", "data", "models", "losses", "metrics", "recorders", "viz", "widgets",
-           "quiz", "presets", "experiments", "envcheck", "gradflow", "clinic", "equilibrium", "discriminator",
-           "classifier", "__version__"]
+# name -> module that defines it, loaded on first attribute access
+_SUBMODULES = {
+    # core
+    "data": "data", "models": "models", "losses": "losses", "metrics": "metrics", "trainer": "trainer",
+    "history": "history", "recorders": "recorders", "timeline": "timeline", "presets": "presets",
+    # lesson support
+    "lessons": "lessons",
+    # faces
+    "viz": "viz", "widgets": "widgets", "quiz": "quiz", "cli": "cli",
+}
+_NAMES = {
+    "Trainer": "trainer", "TrainState": "trainer", "TrainingDiverged": "trainer", "HandlerError": "trainer",
+    "EVENTS": "trainer", "resolve_device": "trainer", "History": "history",
+}
+# Modules that moved into lessons/ or quiz/ keep their old import paths (lessons and users import them).
+_MOVED = {
+    "envcheck": "lessons.envcheck", "discriminator": "lessons.scoring", "gradflow": "lessons.gradflow",
+    "clinic": "lessons.clinic", "equilibrium": "lessons.equilibrium", "classifier": "lessons.classifier",
+    "experiments": "lessons.experiments", "checkpoints": "quiz.questions",
+}
+
+__all__ = ["seed_everything", "setup_lesson", "__version__", *_NAMES, *_SUBMODULES]
 
 
-def seed_everything(seed: int = 0) -> torch.Generator:
+def __getattr__(name: str):
+    if name in _SUBMODULES or name in _MOVED:
+        return _load(_SUBMODULES.get(name) or _MOVED[name])
+    if name in _NAMES:
+        return getattr(_load(_NAMES[name]), name)
+    raise AttributeError(f"module 'gan_edu' has no attribute {name!r}")
+
+
+def _load(module: str):
+    try:
+        return importlib.import_module(f"{__name__}.{module}")
+    except ModuleNotFoundError as err:   # what a learner sees on a half-installed machine
+        if err.name and err.name.partition(".")[0] != __name__:
+            raise ModuleNotFoundError(
+                f"gan_edu.{module} needs {err.name}, which is not installed in this Python. Run `make lab` in the "
+                f"gan_edu folder (or `pip install -e .`); `python -m gan_edu.lessons.envcheck` lists everything "
+                f"missing.", name=err.name) from err
+        raise
+
+
+def __dir__():
+    return sorted({*globals(), *__all__, *_MOVED})
+
+
+class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """``import gan_edu.envcheck`` gives the module object of ``gan_edu.lessons.envcheck`` (one
+    module under two names, so state and ``isinstance`` checks are shared)."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        head, _, rest = fullname.partition(".")
+        if head != __name__ or not rest:
+            return None
+        old, _, tail = rest.partition(".")
+        if old not in _MOVED:
+            return None
+        spec = importlib.util.spec_from_loader(fullname, self)
+        spec.loader_state = f"{__name__}.{_MOVED[old]}" + (f".{tail}" if tail else "")
+        return spec
+
+    def create_module(self, spec):
+        return importlib.import_module(spec.loader_state)
+
+    def exec_module(self, module):
+        pass
+
+
+if not any(isinstance(f, _Alias) for f in sys.meta_path):
+    sys.meta_path.insert(0, _Alias())      # before the path finder, which would load a second copy
+
+
+def seed_everything(seed: int = 0):
     """Seed Python's ``random``, NumPy and PyTorch (CPU and CUDA) with ``seed``.
 
     Returns a ``torch.Generator`` seeded the same way, to pass to ``sample(..., generator=)``
     where a separate, reproducible stream is wanted."""
+    import random
+
+    import numpy as np
+    import torch
+
     from ._check import integer
 
     seed = integer("seed", seed, minimum=0)
@@ -74,6 +133,8 @@ def setup_lesson(seed: int = 0, threads: int | None = 1) -> None:
     The lessons' networks are tiny: a second thread barely speeds them up, and when
     another program (a browser, a second kernel) wants a core, PyTorch's threads wait on
     each other -- we measured a 10x slowdown on a busy 2-core laptop with the default."""
+    import torch
+
     from ._check import integer
 
     if threads is not None and not torch.cuda.is_available():

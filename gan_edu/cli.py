@@ -170,7 +170,7 @@ def _evaluate(tr) -> dict:
         out["mode_coverage"] = {"modes": modes, "of": int(data.n_modes), "hq_fraction": hq, "counts": counts.tolist(),
                                 "protocol": "2500 samples; high quality if within 3 std of the nearest centre"}
     if len(data.shape) == 3 and getattr(data, "labels", None) is not None:
-        from . import classifier
+        from .lessons import classifier
 
         judge = classifier.train_classifier(data)          # a small CNN on the real images, seconds on a CPU
         cov = classifier.evaluate_generator(tr, judge)

@@ -33,7 +33,7 @@ from . import _check
 __all__ = [
     "DataSource", "GaussianMixture", "Spiral", "Moons", "Points", "ImageSet",
     "ring", "grid", "gaussian_1d", "two_gaussians", "spiral", "moons", "from_points",
-    "digits", "mnist", "from_spec", "TOY_DATASETS",
+    "digits", "mnist", "from_spec", "plane_extent", "TOY_DATASETS",
 ]
 
 
@@ -394,3 +394,18 @@ def from_spec(spec: dict) -> DataSource:
     if kind in TOY_DATASETS:
         return TOY_DATASETS[kind](**s)
     raise ValueError(f"unknown data kind {kind!r} in spec")
+
+
+def plane_extent(data, margin: float = 0.5) -> tuple[float, float, float, float]:
+    """(xmin, xmax, ymin, ymax) that frames a 2D data source with room around it."""
+    if getattr(data, "centers", None) is not None and data.shape == (2,):
+        c = data.centers.numpy()
+        lo, hi = c.min(0) - 3 * data.std, c.max(0) + 3 * data.std
+    else:
+        x = data.sample(4000, generator=torch.Generator().manual_seed(0)).numpy()
+        lo, hi = np.quantile(x, 0.002, axis=0), np.quantile(x, 0.998, axis=0)
+    span = max(hi[0] - lo[0], hi[1] - lo[1])
+    pad = margin * span / 2 + 1e-3
+    cx, cy = (lo + hi) / 2
+    r = span / 2 + pad
+    return (float(cx - r), float(cx + r), float(cy - r), float(cy + r))

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from gan_edu import envcheck
+from gan_edu.lessons import envcheck
 
 
 def fake_versions(monkeypatch, **versions):

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 import gan_edu as ge
-from gan_edu.checkpoints import l01
+from gan_edu.quiz.questions import l01
 from gan_edu.viz import generator as gviz
 from gan_edu.widgets.latent import InterpolationExplorer, LatentExplorer
 

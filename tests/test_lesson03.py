@@ -8,8 +8,9 @@ import torch.nn.functional as F
 from helpers import make_trainer, params_of, same
 
 import gan_edu as ge
-from gan_edu import clinic, gradflow, quiz
-from gan_edu.checkpoints import l03
+from gan_edu import quiz
+from gan_edu.lessons import clinic, gradflow
+from gan_edu.quiz.questions import l03
 from gan_edu.viz import gradients as gviz
 
 

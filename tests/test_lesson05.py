@@ -6,7 +6,7 @@ import torch
 from helpers import make_trainer, params_of, same
 
 import gan_edu as ge
-from gan_edu import experiments
+from gan_edu.lessons import experiments
 from gan_edu.viz import collapse as vc
 
 RING = ["ring-vanilla", "ring-pacgan", "ring-minibatch-std", "ring-unrolled", "ring-wgan-gp"]

@@ -9,8 +9,8 @@ from helpers import make_trainer, params_of, same
 from matplotlib.figure import Figure
 
 import gan_edu as ge
-from gan_edu import equilibrium as eq
 from gan_edu import quiz
+from gan_edu.lessons import equilibrium as eq
 from gan_edu.viz import equilibrium as veq
 from gan_edu.widgets.equilibrium import EquilibriumExplorer
 

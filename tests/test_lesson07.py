@@ -8,8 +8,8 @@ import torch
 from matplotlib.figure import Figure
 
 import gan_edu as ge
-from gan_edu import classifier as C
 from gan_edu import quiz
+from gan_edu.lessons import classifier as C
 from gan_edu.viz import images as vi
 from gan_edu.widgets import images as wi
 

@@ -2,7 +2,7 @@
 
 ``digits-dcgan`` -- the DCGAN of lesson 07 on scikit-learn's 8x8 digits, tuned to reach at least
 9 of the 10 digit classes with at least 80 % of its samples classified confidently (by
-:mod:`gan_edu.classifier`) in about a minute of training on one CPU thread. :func:`dcgan` builds
+:mod:`gan_edu.lessons.classifier`) in about a minute of training on one CPU thread. :func:`dcgan` builds
 the same set-up on any image set (e.g. MNIST), from the data's shape.
 """
 from __future__ import annotations

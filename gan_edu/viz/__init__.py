@@ -19,6 +19,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
+from ..data import plane_extent
+
 __all__ = ["REAL", "FAKE", "CMAP", "figure", "finish", "to_png", "to_jpeg", "show", "plane_extent", "d_grid",
            "manifold_lines", "draw_plane", "plot_plane", "image_grid", "plot_images", "plot_curves"]
 
@@ -73,21 +75,6 @@ def show(fig: Figure) -> None:
     from IPython.display import Image, display
 
     display(Image(data=to_png(fig)))
-
-
-def plane_extent(data, margin: float = 0.5) -> tuple[float, float, float, float]:
-    """(xmin, xmax, ymin, ymax) that frames a 2D data source with room around it."""
-    if getattr(data, "centers", None) is not None and data.shape == (2,):
-        c = data.centers.numpy()
-        lo, hi = c.min(0) - 3 * data.std, c.max(0) + 3 * data.std
-    else:
-        x = data.sample(4000, generator=torch.Generator().manual_seed(0)).numpy()
-        lo, hi = np.quantile(x, 0.002, axis=0), np.quantile(x, 0.998, axis=0)
-    span = max(hi[0] - lo[0], hi[1] - lo[1])
-    pad = margin * span / 2 + 1e-3
-    cx, cy = (lo + hi) / 2
-    r = span / 2 + pad
-    return (float(cx - r), float(cx + r), float(cy - r), float(cy + r))
 
 
 @torch.no_grad()

@@ -251,7 +251,7 @@ def plot_loss_curves(curves: Mapping, reference: float | None = CHANCE_BCE, mark
 def plot_runs(runs: Mapping, target: float = 0.99, size=(8.0, 2.8)):
     """Accuracy (left) and BCE (right) against D updates for several D-only runs side by side;
     ``runs`` maps a label to the dict returned by
-    :func:`gan_edu.discriminator.train_d_only` (keys ``updates``, ``accuracy``, ``bce``)."""
+    :func:`gan_edu.lessons.scoring.train_d_only` (keys ``updates``, ``accuracy``, ``bce``)."""
     if not isinstance(runs, Mapping) or not runs:
         raise ValueError("runs must be a non-empty dict {label: result of train_d_only}")
     for label, r in runs.items():
@@ -396,8 +396,8 @@ _SIGNAL_TITLES = {"d_fake": "mean D(G(z))", "logit_grad": "per-logit gradient |d
 
 def plot_g_signal(signals: Mapping, fields=("logit_grad", "param_grad"), size=(9.0, 2.9)):
     """Bars (log scale) of G's learning signal from
-    :func:`gan_edu.discriminator.compare_g_signal`: one panel per field of
-    :class:`~gan_edu.discriminator.GSignal` (``"logit_grad"``, ``"sample_grad"``,
+    :func:`gan_edu.lessons.scoring.compare_g_signal`: one panel per field of
+    :class:`~gan_edu.lessons.scoring.GSignal` (``"logit_grad"``, ``"sample_grad"``,
     ``"param_grad"``, ``"d_fake"``, ``"top_share"``), one group of bars per G loss, one bar per discriminator."""
     if isinstance(fields, str):
         fields = (fields,)

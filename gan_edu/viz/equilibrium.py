@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from .. import _check
-from ..equilibrium import Curves
+from ..lessons.equilibrium import Curves
 from . import FAKE, REAL, figure, finish
 
 __all__ = ["D_COLOR", "D_STAR_COLOR", "Figure1", "draw_figure1", "plot_figure1_row", "plot_optimum", "plot_balance",
@@ -37,7 +37,7 @@ _Z_RANGE = 2.6             # the z axis of the mapping panel shows [-2.6, 2.6]
 
 def _check_curves(c) -> Curves:
     if not isinstance(c, Curves):
-        raise TypeError(f"expected the Curves returned by gan_edu.equilibrium.curves(), got {type(c).__name__}")
+        raise TypeError(f"expected the Curves returned by gan_edu.lessons.equilibrium.curves(), got {type(c).__name__}")
     return c
 
 

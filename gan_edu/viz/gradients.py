@@ -24,7 +24,7 @@ def plot_grad_norms(norms: dict, title: str | None = None, size=(7.0, 4.2)):
     """Bars of per-layer gradient norms, one panel per (phase, network).
 
     ``norms`` is ``{phase: {network: {layer: norm}}}`` as in
-    :attr:`gan_edu.gradflow.StepTrace.grad_norms`; an empty ``{}`` (no gradient) is drawn
+    :attr:`gan_edu.lessons.gradflow.StepTrace.grad_norms`; an empty ``{}`` (no gradient) is drawn
     as an empty panel saying so. Rows are phases, columns the networks D and G."""
     if not isinstance(norms, dict) or not norms or not all(isinstance(v, dict) for v in norms.values()):
         raise ValueError("norms must be {phase: {network: {layer: norm}}}, e.g. trace.grad_norms from gradflow.trace_step")
@@ -104,7 +104,7 @@ def _colorbar(fig, ax) -> None:
 
 def plot_saturation(curves, mark: float = 0.01, size=(8.0, 3.3)):
     """Left: each generator loss against D(G(z)). Right: the size of its gradient w.r.t. the
-    logit (from :func:`gan_edu.gradflow.saturation_curves`), with D(G(z)) = ``mark`` marked."""
+    logit (from :func:`gan_edu.lessons.gradflow.saturation_curves`), with D(G(z)) = ``mark`` marked."""
     fig = figure(*size)
     ax_l, ax_g = fig.subplots(1, 2)
     for name in curves.grad:
@@ -138,7 +138,7 @@ def plot_saturation(curves, mark: float = 0.01, size=(8.0, 3.3)):
 
 
 def plot_stall(result, size=(10.5, 3.5)):
-    """The stall experiment (:func:`gan_edu.gradflow.stall_experiment`): mean D(G(z)) over the G
+    """The stall experiment (:func:`gan_edu.lessons.gradflow.stall_experiment`): mean D(G(z)) over the G
     steps for each loss, and the samples before (grey) and after (purple) over the fixed D's heatmap."""
     names = list(result.d_fake)
     fig = figure(*size)

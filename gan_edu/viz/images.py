@@ -117,7 +117,7 @@ def plot_d_histograms(p_real, p_fake, bins: int = 30, title: str | None = None, 
 
 def plot_class_histogram(coverages: dict, size=(5.4, 2.6), title: str | None = None):
     """Bars of the share of samples classified as each class, one colour per entry of
-    ``coverages`` ``{label: ClassCoverage}`` (from :mod:`gan_edu.classifier`; entries whose label
+    ``coverages`` ``{label: ClassCoverage}`` (from :mod:`gan_edu.lessons.classifier`; entries whose label
     says "real" are green, the first other one purple), with the uniform share 1/K dashed.
     Each legend entry gives the KL to uniform."""
     if not isinstance(coverages, dict) or not coverages:

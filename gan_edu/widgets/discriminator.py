@@ -14,7 +14,7 @@ What is here:
   form, the histograms of D(real) and D(fake) pull apart, the accuracy and the BCE loss.
   Every control has a Python method (:meth:`DTrainer.train_d`, :meth:`DTrainer.reset`,
   :meth:`DTrainer.show`) for tests and scripts.
-* The measurements the lesson prints live in :mod:`gan_edu.discriminator` and are
+* The measurements the lesson prints live in :mod:`gan_edu.lessons.scoring` and are
   re-exported here (``from gan_edu.widgets import discriminator as dsc; dsc.score_d(...)``).
 
 CSS classes (for browser tests): ``ge-dtrainer`` (the whole widget), ``ge-dtrainer-train``
@@ -33,7 +33,7 @@ import numpy as np
 import torch
 
 from .. import _check, viz
-from ..discriminator import (
+from ..lessons.scoring import (
     DScore,
     GSignal,
     _check_trainer,

@@ -6,7 +6,7 @@ D*(x) = p_data / (p_data + p_g) (orange, dashed), with the mapping x = G(z) belo
 
 * **step ×N** runs N training steps (D update, then G update);
 * **train D to optimum (G frozen)** runs many D updates only (a raised learning rate, then
-  lower ones: :func:`gan_edu.equilibrium.train_d_to_optimum`), so the learned D meets D*;
+  lower ones: :func:`gan_edu.lessons.equilibrium.train_d_to_optimum`), so the learned D meets D*;
 * the **slider** goes back through snapshots kept while training (a
   :class:`gan_edu.timeline.Timeline`: bounded memory, coarser the longer you train);
 * **show D*** switches the orange curve; **reset** goes back to where the widget started.
@@ -32,7 +32,7 @@ import html
 import ipywidgets as W
 
 from .. import _check
-from .. import equilibrium as eq
+from ..lessons import equilibrium as eq
 from ..timeline import Timeline
 from ..viz import equilibrium as veq
 from ._base import FigureView
@@ -44,7 +44,7 @@ PER_CLICK_CHOICES = (1, 10, 50, 100, 250, 500)
 
 
 class EquilibriumExplorer:
-    """Step the 1D GAN of ``trainer`` (default: :func:`gan_edu.equilibrium.build_1d`) and show
+    """Step the 1D GAN of ``trainer`` (default: :func:`gan_edu.lessons.equilibrium.build_1d`) and show
     the Figure-1 view. ``every`` / ``capacity``: the timeline keeps a snapshot every ``every``
     steps, at most ``capacity`` of them. ``n_samples``: G's samples for the KDE. ``schedule``:
     the (updates, learning rate) phases of "train D to optimum"."""
@@ -175,7 +175,7 @@ class EquilibriumExplorer:
 
     @property
     def curves(self) -> eq.Curves:
-        """The :class:`~gan_edu.equilibrium.Curves` of the moment shown."""
+        """The :class:`~gan_edu.lessons.equilibrium.Curves` of the moment shown."""
         return self._curves
 
     @property

@@ -362,7 +362,7 @@ class ArchitectureExplorer:
         self.widget.add_class("ge-explorer")
 
     def _ipython_display_(self):
-        from ..envcheck import display_with_fallback
+        from ..lessons.envcheck import display_with_fallback
 
         display_with_fallback(self.widget)
 

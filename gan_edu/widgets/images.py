@@ -99,7 +99,7 @@ def _label(classifier, images: torch.Tensor) -> list[tuple[int, float]]:
     """(class, probability) for each image, or [] without a classifier."""
     if classifier is None:
         return []
-    from ..classifier import predict_proba
+    from ..lessons.classifier import predict_proba
 
     top, pred = predict_proba(classifier, images).max(1)
     return [(int(c), float(p)) for c, p in zip(pred, top)]
@@ -108,7 +108,7 @@ def _label(classifier, images: torch.Tensor) -> list[tuple[int, float]]:
 def _check_classifier(classifier):
     if classifier is None:
         return None
-    from ..classifier import TrainedClassifier
+    from ..lessons.classifier import TrainedClassifier
 
     if not isinstance(classifier, (TrainedClassifier, nn.Module)):
         raise TypeError(f"classifier must be None, a TrainedClassifier or a classifier module, got {type(classifier).__name__}")

@@ -42,7 +42,7 @@ class ProgressReport:
 
     def rows(self) -> list[dict]:
         """One row per lesson: answered, correct, right first time, out of how many checkpoints."""
-        from ..checkpoints import ALL
+        from ..quiz.questions import ALL
 
         totals: dict[str, int] = {}
         for qid in ALL:

@@ -6,7 +6,7 @@ from browser_support import new_page, screenshot
 from jlab import open_notebook, run_all
 
 from gan_edu import quiz
-from gan_edu.checkpoints import ALL
+from gan_edu.quiz.questions import ALL
 
 
 def correct_and_wrong(qid):

@@ -33,11 +33,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import _check
-from . import data as data_mod
-from . import losses as losses_mod
-from . import models as models_mod
-from .recorders import layer_grad_norms
+from .. import _check
+from .. import data as data_mod
+from .. import losses as losses_mod
+from .. import models as models_mod
+from ..recorders import layer_grad_norms
 
 __all__ = ["TraceRow", "StepTrace", "trace_step", "GraphLeaves", "loss_g_leaves", "real_batch_effect",
            "uphill_fraction", "SaturationCurves", "generator_logit_gradient", "saturation_curves",
@@ -47,7 +47,7 @@ NETWORKS = ("D", "G")
 
 
 def _check_trainer(trainer) -> None:
-    from .trainer import Trainer
+    from ..trainer import Trainer
 
     if not isinstance(trainer, Trainer):
         raise TypeError(f"trainer must be a gan_edu.Trainer, got {type(trainer).__name__}")
@@ -421,7 +421,7 @@ def stall_experiment(data=None, d_steps: int = 100, g_steps: int = 50, lr_g: flo
     ``losses`` while D stays fixed. G uses plain SGD at ``lr_g`` so that the size of a step is
     the size of the gradient (Adam would rescale it). Records mean D(G(z)) on ``n`` fixed noise
     vectors after every G step, and how far those samples moved."""
-    from .trainer import Trainer
+    from ..trainer import Trainer
 
     data = data if data is not None else data_mod.ring()
     if not isinstance(data, data_mod.DataSource) or len(data.shape) != 1:

@@ -38,8 +38,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import _check
-from . import data as data_mod
+from .. import _check
+from .. import data as data_mod
 
 __all__ = ["DigitClassifier", "TrainedClassifier", "split_indices", "train_classifier", "predict_proba",
            "ClassCoverage", "class_coverage", "evaluate_generator", "kl_to_uniform", "latent_for_class",

@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
-from . import _check
-from . import data as data_mod
-from . import models as models_mod
+from .. import _check
+from .. import data as data_mod
+from .. import models as models_mod
 
 __all__ = ["BUGS", "reference_d_step", "broken_d_step", "solution", "Finding", "ClinicReport", "check_d_step"]
 

@@ -8,7 +8,7 @@ at 0.45).
 """
 from __future__ import annotations
 
-from ..quiz import MultipleChoice, Numeric, Prediction
+from .. import MultipleChoice, Numeric, Prediction
 
 QUESTIONS = [
     Numeric(

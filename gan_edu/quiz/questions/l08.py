@@ -1,7 +1,7 @@
 """Checkpoints of lesson 08: the course in ten (plus one) questions, across every lesson."""
 from __future__ import annotations
 
-from ..quiz import MultipleChoice
+from .. import MultipleChoice
 
 QUESTIONS = [
     MultipleChoice(

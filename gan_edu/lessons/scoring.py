@@ -29,8 +29,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import _check
-from . import losses as losses_mod
+from .. import _check
+from .. import losses as losses_mod
 
 __all__ = ["DScore", "GSignal", "bce_by_hand", "score_d", "train_d_only", "first_reaching",
            "g_signal", "compare_g_signal", "format_signal_table", "with_discriminator"]
@@ -231,7 +231,7 @@ def with_discriminator(trainer, D: nn.Module, **overrides):
     """A new Trainer with a deep copy of ``trainer``'s G (same weights), the same data and
     settings, and the given discriminator ``D``: for comparing discriminators against one
     frozen generator. ``overrides`` change settings (e.g. ``lr_d=1e-4``)."""
-    from .trainer import Trainer
+    from ..trainer import Trainer
 
     if not isinstance(D, nn.Module):
         raise TypeError(f"D must be a torch.nn.Module (e.g. gan_edu.models.MLPDiscriminator), got {type(D).__name__}")

@@ -7,7 +7,7 @@ class-coverage score cannot see (collapse within a class, copying).
 """
 from __future__ import annotations
 
-from ..quiz import MultipleChoice, Prediction
+from .. import MultipleChoice, Prediction
 
 QUESTIONS = [
     MultipleChoice(

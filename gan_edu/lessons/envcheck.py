@@ -1,6 +1,6 @@
 """Is this computer ready for the lessons? Versions, device, and a widget you can click.
 
-    from gan_edu.envcheck import check_environment, widget_check
+    from gan_edu.lessons.envcheck import check_environment, widget_check
     report = check_environment()     # a table in the notebook; report.ok is True or False
     widget_check()                   # a button: click it, it answers "widgets work"
 
@@ -14,7 +14,8 @@ but the buttons are drawn by the page (JupyterLab's widget extension). So
 cannot draw widgets, the text shown in its place says what to install.
 
 This file uses only the standard library at import time, so it also runs on its
-own when the package itself cannot be imported: ``python gan_edu/envcheck.py``.
+own when the package itself cannot be imported: ``python -m gan_edu.lessons.envcheck`` (``import gan_edu`` itself needs no
+third-party package) or ``python gan_edu/lessons/envcheck.py``.
 """
 from __future__ import annotations
 
@@ -296,7 +297,7 @@ def widget_check() -> WidgetCheck:
     return WidgetCheck()
 
 
-if __name__ == "__main__":      # python gan_edu/envcheck.py  (works even when gan_edu cannot be imported)
+if __name__ == "__main__":      # python -m gan_edu.lessons.envcheck  (works even when gan_edu cannot be imported)
     report = check_environment()
     print(report)
     sys.exit(0 if report.ok else 1)

@@ -16,7 +16,8 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from . import _check, metrics, viz
+from .. import _check, metrics
+from ..data import plane_extent
 
 __all__ = ["evaluate", "run", "compare", "run_presets", "summarise", "table_html", "coverage_timeline"]
 
@@ -30,7 +31,7 @@ def evaluate(trainer, n: int = 2500, seed: int = 0) -> dict:
         modes, hq, counts = metrics.mode_coverage(fake, data.centers, data.std)
         out.update(modes=modes, hq=hq, counts=counts.tolist())
     if tuple(data.shape) == (2,):
-        x0, x1, y0, y1 = viz.plane_extent(data)
+        x0, x1, y0, y1 = plane_extent(data)
         target = data.density if hasattr(data, "centers") else data.sample(n, generator=torch.Generator().manual_seed(seed + 1))
         out["jsd"] = metrics.js_divergence_2d(fake, target, bins=50, range=((x0, x1), (y0, y1)))
     return out
@@ -66,7 +67,7 @@ def compare(setups: dict[str, Callable[[int], object]], steps: int | dict, seeds
 
 def _preset_job(name: str, seed: int, steps: int | None, n_samples: int) -> dict:
     """One worker's job: train preset ``name`` on ``seed`` with one CPU thread, measure it."""
-    from . import presets
+    from .. import presets
 
     torch.set_num_threads(1)
     preset = presets.get(name)
@@ -91,7 +92,7 @@ def run_presets(names, seeds=(0, 1), workers: int | None = None, steps: int | No
 
     from tqdm.auto import tqdm
 
-    from . import presets
+    from .. import presets
 
     names = list(names)
     for name in names:

@@ -7,8 +7,8 @@ outcome key, so the notebook never hard-codes it: :func:`first_upconv_outcome` a
 """
 from __future__ import annotations
 
-from .. import _check
-from ..quiz import MultipleChoice, Numeric, Prediction
+from ... import _check
+from .. import MultipleChoice, Numeric, Prediction
 
 # ----------------------------------------------------------------------------- 01-nearby
 NEARBY_OPTIONS = {

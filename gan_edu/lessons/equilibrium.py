@@ -54,9 +54,9 @@ import torch
 from scipy.special import ndtri, xlogy
 from torch import nn
 
-from . import _check, metrics
-from . import data as data_mod
-from . import models as models_mod
+from .. import _check, metrics
+from .. import data as data_mod
+from .. import models as models_mod
 
 __all__ = ["LOG4", "D_LOSS_AT_EQUILIBRIUM", "G_LOSS_AT_EQUILIBRIUM", "OPTIMUM_SCHEDULE", "trapezoid", "kl_quad",
            "jsd_quad", "value_quad", "c_of_g", "d_star", "equilibrium_losses", "build_1d", "line", "support",
@@ -171,8 +171,8 @@ def build_1d(mean: float = 2.0, std: float = 0.5, seed: int = 0, real_label: flo
     (``latent_dim=1``: one noise number per sample; its smooth, almost linear map can match a
     Gaussian, tails included), D an MLP of two hidden layers returning logits; D learns 5x faster
     than G (``lr_d = 5 lr_g``) so it stays near its optimum for the current G, as the theory assumes."""
-    from . import seed_everything
-    from .trainer import Trainer
+    from .. import seed_everything
+    from ..trainer import Trainer
 
     seed = _check.integer("seed", seed, minimum=0)
     data = data_mod.gaussian_1d(mean, std)
@@ -345,7 +345,7 @@ def fork(trainer, snapshot: dict | None = None):
     """A new Trainer with copies of ``trainer``'s G and D, the same data and settings, put at
     ``snapshot`` (from ``trainer.snapshot()``; default: the trainer as it is now). Training the
     fork changes nothing in the original, whose history stays whole."""
-    from .trainer import Trainer
+    from ..trainer import Trainer
 
     new = Trainer(copy.deepcopy(trainer.G), copy.deepcopy(trainer.D), trainer.data, device=trainer.device,
                   **trainer.config())

@@ -1,7 +1,7 @@
 """Checkpoints of lesson 03 (gradient flow). Answers are stored as salted hashes only."""
 from __future__ import annotations
 
-from ..quiz import MultipleChoice, Numeric, Prediction
+from .. import MultipleChoice, Numeric, Prediction
 
 QUESTIONS = [
     Prediction(

@@ -11,7 +11,7 @@ Three kinds, all ipywidgets (JupyterLab, Voila, classic):
 
 Answers are never written in a notebook or on the page: a question stores
 salted hashes of its accepted answers and the check happens in Python. The
-questions themselves live in :mod:`gan_edu.checkpoints` and a notebook shows
+questions themselves live in :mod:`gan_edu.quiz.questions` and a notebook shows
 one with ``ge.quiz.ask("03-detach")``.
 
 Everything answered is kept: :func:`progress` returns it, and it is saved after
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import ipywidgets as W
 
-from . import _check
+from .. import _check
 
 __all__ = ["MultipleChoice", "Numeric", "Prediction", "ask", "predict", "reveal", "get", "progress",
            "save_progress", "reset_progress", "progress_path", "summary", "answer_hash", "numeric_hashes"]
@@ -333,13 +333,13 @@ def _strip_tags(text: str) -> str:
 
 # --------------------------------------------------------------------------- the bank
 def _bank() -> dict[str, Question]:
-    from . import checkpoints
+    from . import questions as checkpoints
 
     return checkpoints.ALL
 
 
 def get(qid: str) -> Question:
-    """The question object with id ``qid`` from :mod:`gan_edu.checkpoints` (the same object every time)."""
+    """The question object with id ``qid`` from :mod:`gan_edu.quiz.questions` (the same object every time)."""
     bank = _bank()
     if qid not in bank:
         raise ValueError(f"no checkpoint {qid!r}; known: {', '.join(sorted(bank))}")

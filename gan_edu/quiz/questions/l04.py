@@ -1,7 +1,7 @@
 """Checkpoints of lesson 04 (the training lab)."""
 from __future__ import annotations
 
-from ..quiz import MultipleChoice, Numeric, Prediction
+from .. import MultipleChoice, Numeric, Prediction
 
 QUESTIONS = [
     Numeric(

@@ -6,7 +6,7 @@ and ``02-chance-bce``.
 """
 from __future__ import annotations
 
-from ..quiz import MultipleChoice, Numeric, Prediction
+from .. import MultipleChoice, Numeric, Prediction
 
 QUESTIONS = [
     MultipleChoice(

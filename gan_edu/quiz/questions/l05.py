@@ -1,7 +1,7 @@
 """Checkpoints of lesson 05 (mode collapse)."""
 from __future__ import annotations
 
-from ..quiz import MultipleChoice, Prediction
+from .. import MultipleChoice, Prediction
 
 QUESTIONS = [
     Prediction(

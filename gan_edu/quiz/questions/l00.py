@@ -5,7 +5,7 @@ and "an epoch is one step" (00-step). Plus which network is kept after training 
 """
 from __future__ import annotations
 
-from ..quiz import MultipleChoice, Prediction
+from .. import MultipleChoice, Prediction
 
 QUESTIONS = [
     MultipleChoice(
