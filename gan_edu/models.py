@@ -15,6 +15,7 @@ checkpoint can rebuild it (``build(class_name, config)``).
 """
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 from typing import NamedTuple
 
@@ -25,7 +26,7 @@ from . import _check
 
 __all__ = [
     "MLPGenerator", "MLPDiscriminator", "DCGenerator", "DCDiscriminator", "MinibatchStd",
-    "sample_noise", "trace", "count_parameters", "build", "is_batch_coupled", "NOISES",
+    "sample_noise", "trace", "count_parameters", "build", "is_batch_coupled", "eval_mode", "NOISES",
 ]
 
 NOISES = ("normal", "uniform")
@@ -275,16 +276,27 @@ def trace(model: nn.Module, x: torch.Tensor) -> list[Layer]:
     """
     if not isinstance(getattr(model, "net", None), nn.Sequential):
         raise TypeError("trace needs a gan_edu model (one with an nn.Sequential called .net)")
-    was_training = model.training
-    model.eval()
-    try:
+    with eval_mode(model):
         out = [Layer("input", "input", x)]
         for name, layer in model.net.named_children():
             x = layer(x)
             out.append(Layer(name, type(layer).__name__, x))
         return out
+
+
+@contextlib.contextmanager
+def eval_mode(*nets: nn.Module):
+    """``with eval_mode(G, D):`` -- the networks in eval mode (BatchNorm uses its running
+    statistics, no batch statistics are updated) for the block, then each back in the mode it
+    was in, also when the block raises."""
+    modes = [net.training for net in nets]
+    for net in nets:
+        net.eval()
+    try:
+        yield nets[0] if len(nets) == 1 else nets
     finally:
-        model.train(was_training)
+        for net, mode in zip(nets, modes):
+            net.train(mode)
 
 
 def count_parameters(model: nn.Module) -> int:

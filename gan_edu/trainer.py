@@ -29,6 +29,7 @@ time. Nothing a learner did is lost silently.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import warnings
@@ -261,6 +262,21 @@ class Trainer:
     def off(self, event: str, fn: Callable) -> None:
         """Remove a handler added with :meth:`on` (no error if it is not there)."""
         self.handlers[event] = [(f, e) for f, e in self.handlers.get(event, []) if f is not fn]
+
+    @contextlib.contextmanager
+    def attached(self, handlers: dict[str, Callable] | None = None, every: int = 1, **by_event: Callable):
+        """``with tr.attached(step_end=fn):`` -- the handlers are on for the block and removed
+        afterwards, also when the block raises. ``handlers`` maps event -> fn (or a list of fns)."""
+        pairs = []
+        for event, fns in {**(handlers or {}), **by_event}.items():
+            for fn in (fns if isinstance(fns, (list, tuple)) else [fns]):
+                self.on(event, fn, every)
+                pairs.append((event, fn))
+        try:
+            yield self
+        finally:
+            for event, fn in pairs:
+                self.off(event, fn)
 
     def _fire(self, event: str) -> None:
         self.state.event = event

@@ -83,3 +83,15 @@ def test_count_parameters_and_build():
 def test_bad_model_arguments_are_named(bad, match):
     with pytest.raises((ValueError, TypeError), match=match):
         bad()
+
+
+def test_eval_mode_restores_each_network_also_on_error():
+    G = ge.models.MLPGenerator(latent_dim=2, out_dim=2)
+    D = ge.models.MLPDiscriminator(in_dim=2)
+    D.eval()
+    with ge.models.eval_mode(G, D) as (g, d):
+        assert not g.training and not d.training
+    assert G.training and not D.training
+    with pytest.raises(RuntimeError), ge.models.eval_mode(G):
+        raise RuntimeError("boom")
+    assert G.training

@@ -325,3 +325,16 @@ def test_keyboard_interrupt_undoes_the_unfinished_step(trainer):
     with pytest.warns(UserWarning, match="undone"), pytest.raises(KeyboardInterrupt):
         trainer.step()
     assert trainer.state.step == 2 and same(params_of(trainer.G, trainer.D), before)
+
+
+def test_attached_handlers_are_removed_after_the_block_also_on_error(trainer):
+    seen = []
+    with trainer.attached(step_end=seen.append, d_step_end=[seen.append, seen.append]):
+        trainer.step()
+    assert len(seen) == 3
+    with pytest.raises(KeyError), trainer.attached({"step_start": seen.append}):
+        raise KeyError("x")
+    trainer.step()
+    assert len(seen) == 3 and not any(trainer.handlers.values())
+    with pytest.raises(ValueError, match="unknown event"), trainer.attached(step_ned=seen.append):
+        pass
