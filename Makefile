@@ -1,7 +1,8 @@
 # gan_edu -- the two commands a user needs:
 #   make lab    create .venv if missing, install, start JupyterLab on notebooks/
-#   make test   the same install, then lint, unit tests, every lesson under nbval, and the
-#               real-browser tests (JupyterLab and Voila in headless Chromium)
+#   make test   the same install, then lint, unit tests, a real JupyterHub with four students,
+#               every lesson under nbval, and the real-browser tests (JupyterLab and Voila in
+#               headless Chromium)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -14,7 +15,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # the venv first on PATH: Jupyter kernels started by nbval and the browser tests use its python
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: lab app test install lint unit lessons browser browser-deps screenshots execute-notebooks bench clean
+.PHONY: lab app test install lint unit hub hub-deps lessons browser browser-deps screenshots execute-notebooks bench clean
 
 install: $(STAMP)
 
@@ -33,10 +34,26 @@ app: $(STAMP)
 	$(BIN)/voila notebooks/04_training_lab.ipynb
 
 lint: $(STAMP)
-	$(BIN)/ruff check gan_edu tests benchmarks tools
+	$(BIN)/ruff check gan_edu tests benchmarks tools deploy
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests --ignore=tests/browser
+	$(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/hub
+
+# JupyterHub (into the venv) and npm's configurable-http-proxy (globally), for deploy/ and the hub
+# test. The proxy's current release needs node >= 20: Debian's own nodejs is 18, so never apt's.
+hub-deps: $(STAMP)
+	@$(BIN)/python -c "import jupyterhub" 2>/dev/null || \
+		$(BIN)/python -m pip install $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) "jupyterhub>=5"
+	@if ! command -v configurable-http-proxy >/dev/null; then \
+		if ! command -v npm >/dev/null || ! node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)'; then \
+			echo "The hub needs npm with node >= 20 for configurable-http-proxy (Debian's nodejs 18 is too old): install Node.js 20, then run  make hub-deps"; exit 1; \
+		fi; \
+		npm install -g configurable-http-proxy; \
+	fi
+
+# a real JupyterHub on 127.0.0.1: four students, their lessons, their progress files, the class report
+hub: $(STAMP) hub-deps
+	$(BIN)/python -m pytest tests/hub -p no:cacheprovider
 
 lessons: $(STAMP)
 	cd notebooks && ../$(BIN)/python -m pytest --nbval-lax --sanitize-with ../tests/nbval_sanitize.cfg \
@@ -52,7 +69,7 @@ browser-deps:
 browser: $(STAMP) browser-deps
 	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
 
-test: lint unit lessons browser
+test: lint unit hub lessons browser
 
 # refresh the README's screenshots from the browser tests
 screenshots: $(STAMP) browser-deps

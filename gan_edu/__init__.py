@@ -128,15 +128,29 @@ def seed_everything(seed: int = 0):
 
 def setup_lesson(seed: int = 0, threads: int | None = 1) -> None:
     """What each lesson's first cell calls: :func:`seed_everything` and, on the CPU, use
-    ``threads`` threads for PyTorch (``None`` keeps PyTorch's default).
+    ``threads`` threads for PyTorch -- never more than the CPUs this process is granted
+    (``None``: all of them).
 
     The lessons' networks are tiny: a second thread barely speeds them up, and when
     another program (a browser, a second kernel) wants a core, PyTorch's threads wait on
-    each other -- we measured a 10x slowdown on a busy 2-core laptop with the default."""
+    each other -- we measured a 10x slowdown on a busy 2-core laptop with the default.
+    "Granted" is the tightest of CPU affinity, the cgroup CPU quota (what a hub's or a
+    container's CPU limit sets) and a hub's declared ``CPU_LIMIT`` (:mod:`gan_edu._cpus`),
+    not the host's core count: 30 kernels on a 16-core server must not start 16 threads each.
+    ``OMP_NUM_THREADS`` and ``MKL_NUM_THREADS`` are set to the same number, so processes the
+    lesson starts (a pool of runs) inherit it."""
+    import os
+
     import torch
 
     from ._check import integer
+    from ._cpus import cpu_grant
 
-    if threads is not None and not torch.cuda.is_available():
-        torch.set_num_threads(integer("threads", threads, minimum=1))
+    if threads is not None:
+        threads = integer("threads", threads, minimum=1)
+    if not torch.cuda.is_available():
+        granted = cpu_grant().threads
+        n = granted if threads is None else min(threads, granted)
+        torch.set_num_threads(n)
+        os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(n)
     seed_everything(seed)
