@@ -25,7 +25,7 @@ def test_wrong_then_right_with_feedback_and_progress(progress_file):
     rec = quiz.progress()["99-demo"]
     assert rec["attempts"] == 2 and rec["correct"] and rec["first_try"] is False
     saved = json.loads(progress_file.read_text())
-    assert saved["format"] == "gan_edu.progress" and saved["answers"]["99-demo"]["answers"] == [["a"], ["b"]]
+    assert saved["format"] == "gan_edu.progress" and saved["answers"]["99-demo"]["answers"] == ["a", "b"]
     assert quiz.summary() == {"99": {"answered": 1, "correct": 1, "first_try": 0}}
 
 
