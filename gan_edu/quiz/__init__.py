@@ -4,16 +4,55 @@ Three kinds, all ipywidgets (JupyterLab, Voila, classic):
 
 * :class:`MultipleChoice` -- one answer (radio buttons) or several (check boxes);
   every option has its own feedback that explains *why*; retries are allowed.
-* :class:`Numeric` -- a number, accepted within a tolerance band.
+* :class:`Numeric` -- a number, accepted within a tolerance band, with targeted
+  feedback for the common wrong answers (a forgotten factor, a sign error, ...).
 * :class:`Prediction` -- "predict, then run": the learner commits a prediction
-  (it locks), a later cell runs the experiment and calls :func:`reveal` with
-  what actually happened.
+  (it locks); the experiment's outcome is shown only after that.
 
 Answers are never written in a notebook or on the page: a question stores
 salted hashes of its accepted answers and the check happens in Python. The
-questions themselves live in :mod:`gan_edu.quiz.questions` and a notebook shows
-one with ``ge.quiz.ask("03-detach")``.
+options appear in an order shuffled per learner (the same in every session),
+and the record stores the option's key, never its position. The questions
+live in :mod:`gan_edu.quiz.questions`; a notebook shows one with
+``ge.quiz.ask("03-detach")``. Options carry the misconception they signal
+(:mod:`gan_edu.quiz.misconceptions`).
 
+Predict, then run
+-----------------
+Two cells. The first shows the prediction::
+
+    ge.quiz.predict("00-toward-ring")
+
+The second runs the lesson's experiment **inside** the reveal::
+
+    def experiment():                             # its own fixed, seeded start: the same
+        tr = build_trainer(seed=0)                 # outcome however often it runs (never the
+                                                   # trainer the learner has clicked on)
+        result = train_and_compare(tr, steps=200)
+        viz.show(result.figure)                   # shown only at the reveal
+        print(result)
+        return result.outcome                     # an option key, e.g. "closer"
+
+    ge.quiz.reveal("00-toward-ring", run=experiment)
+
+``reveal`` calls ``experiment()``, holds back everything it prints or shows,
+and checks its outcome against the one the lesson claims (the question stores
+its salted hash, ``expected=``): a different outcome raises
+:class:`ClaimFailed` without printing it, so a test run of the notebook
+(nbval) fails when the claim is false. The cell then shows a panel that reveals
+the outcome, the verdict and why only when the learner has committed a
+prediction -- it updates by itself when they commit later, so nothing needs
+re-running (Voila cannot re-run cells) -- or clicks "Show me without
+predicting" (recorded as ``shown_without_prediction``). Its saved output
+holds no outcome. If ``run`` returns an object, pass ``outcome_of=`` (e.g.
+``outcome_of=lambda r: r.winner()``) or give it an ``.outcome``; the object is
+kept as ``ge.quiz.get(qid).result`` for later cells.
+
+The old form ``ge.quiz.reveal(qid, outcome_key)`` still works: it prints the
+outcome and why at once (so its saved output spoils the prediction).
+
+The record
+----------
 Everything answered is kept in the progress record (:mod:`gan_edu.quiz.record`):
 ``gan_edu_progress.json`` in the working directory, or the file named by
 ``$GAN_EDU_PROGRESS``. It is written after every check, atomically and under a
@@ -30,9 +69,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import record
-from .question import MultipleChoice, Numeric, Prediction, Question, answer_hash, numeric_hashes
+from .question import ClaimFailed, MultipleChoice, Numeric, Prediction, Question, answer_hash, numeric_hashes
 
-__all__ = ["MultipleChoice", "Numeric", "Prediction", "ask", "predict", "reveal", "get", "progress",
+__all__ = ["MultipleChoice", "Numeric", "Prediction", "ClaimFailed", "ask", "predict", "reveal", "get", "progress",
            "save_progress", "reset_progress", "progress_path", "summary", "answer_hash", "numeric_hashes",
            "set_learner", "learner"]
 
@@ -98,8 +137,12 @@ def _bank() -> dict[str, Question]:
 
 
 def get(qid: str) -> Question:
-    """The question object with id ``qid`` from :mod:`gan_edu.quiz.questions` (the same object every time)."""
+    """The question object with id ``qid`` from :mod:`gan_edu.quiz.questions` (the same object every
+    time). A renamed question's old id (``questions.RENAMED``) gives its replacement."""
+    from .questions import RENAMED
+
     bank = _bank()
+    qid = RENAMED.get(qid, qid)
     if qid not in bank:
         raise ValueError(f"no checkpoint {qid!r}; known: {', '.join(sorted(bank))}")
     return bank[qid]
@@ -122,12 +165,26 @@ def predict(qid: str) -> None:
     ask(qid)
 
 
-def reveal(qid: str, outcome: str) -> None:
-    """Print what the run showed against the learner's committed prediction for ``qid``."""
+def reveal(qid: str, outcome: str | None = None, *, run=None, outcome_of=None) -> None:
+    """Show what the experiment of prediction ``qid`` shows, once the learner has committed a prediction.
+
+    New form: ``reveal(qid, run=experiment)`` runs ``experiment()`` now, holds its output back and
+    shows a panel that reveals it after the prediction (see the module docstring). Old form:
+    ``reveal(qid, "outcome_key")`` prints the outcome and why at once."""
+    from IPython.display import display
+
     q = get(qid)
     if not isinstance(q, Prediction):
         raise ValueError(f"{qid} is not a prediction question")
-    print(q.reveal(outcome))
+    if (run is None) == (outcome is None):
+        raise TypeError("reveal takes either run=experiment (a function) or an outcome key, not both or neither")
+    if run is None:
+        print(q.reveal(outcome))
+        return
+    from .panel import RevealPanel, run_experiment
+
+    key, _, captured = run_experiment(q, run, outcome_of)
+    display(RevealPanel(q, key, captured))
 
 
 def _main(argv=None) -> None:

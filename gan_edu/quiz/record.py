@@ -309,6 +309,7 @@ class Store:
         self._learner: str | None = None       # set_learner() in this session
         self._anon: str | None = None
         self._told: set[str] = set()
+        self._notices: list[str] = []           # warnings given but not yet shown on a checkpoint
         self._lock = threading.RLock()
         self.problem: str | None = None        # why the last write failed; None once one succeeds
 
@@ -493,8 +494,15 @@ class Store:
         if key in self._told:
             return None
         self._told.add(key)
+        self._notices.append(message)
         warnings.warn(message, ProgressWarning, stacklevel=4)
         return message
+
+    def take_notices(self) -> list[str]:
+        """The warnings given since the last call (a checkpoint shows them in its own feedback area)."""
+        with self._lock:
+            out, self._notices = self._notices, []
+            return out
 
     def reset(self, delete_file: bool = False) -> None:
         """Forget this session's pending answers, learner and warnings (and delete the file if asked)."""
@@ -502,6 +510,7 @@ class Store:
             self._pending.clear()
             self._learner = self._anon = self.problem = None
             self._told.clear()
+            self._notices.clear()
             if delete_file:
                 with contextlib.suppress(FileNotFoundError):
                     self.path.unlink()
