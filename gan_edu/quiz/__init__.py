@@ -154,7 +154,7 @@ def ask(qid: str) -> None:
 
     q = get(qid)
     result = record.STORE.touch()         # a record that cannot be written is reported now, not after an answer
-    display(q.widget)
+    display(q)                            # the widget, with a readable text/plain fallback
     q._say_saved(result)
 
 

@@ -69,10 +69,21 @@ class Question:
             self._say_saved(None)             # building may have met a record problem (the option order reads it)
         return self._widget
 
-    def _ipython_display_(self):
-        from IPython.display import display
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """What a notebook stores for the checkpoint: the live widget, plus a readable ``text/plain``
+        (question, options, "run this cell") for every place that cannot draw the widget: GitHub,
+        nbviewer, a notebook opened before its cells run. Never the raw ``VBox(children=...)`` repr."""
+        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
+        bundle["text/plain"] = self.plain_text()
+        return bundle
 
-        display(self.widget)
+    def plain_text(self) -> str:
+        lines = [f"Checkpoint {self.qid}: {' '.join(strip_tags(self.prompt).split())}", *self._plain_body(),
+                 "(Run this cell in Jupyter to answer.)"]
+        return "\n".join(lines)
+
+    def _plain_body(self) -> list[str]:
+        return []
 
     def misconceptions_of(self, answer) -> tuple[str, ...]:
         """The misconception ids a given (wrong) answer signals (for the class report)."""
@@ -163,6 +174,11 @@ class _Options(Question):
         digest = hashlib.sha256(f"{seed_id}|{self.qid}".encode()).hexdigest()
         random.Random(int(digest[:16], 16)).shuffle(keys)
         return keys
+
+    def _plain_body(self) -> list[str]:
+        several = getattr(self, "multiple", False)
+        rows = [f"  {'[ ]' if several else '( )'} {self.options[k]}" for k in getattr(self, "order", None) or self.display_order()]
+        return rows + (["  (Several answers can be right.)"] if several else [])
 
     def _radio(self):
         W = _widgets()
@@ -296,6 +312,9 @@ class Numeric(Question):
         self.button.on_click(lambda _: self.check())
         unit = W.HTML(self.unit)
         return self._frame([W.HBox([self.entry, unit])], self.button)
+
+    def _plain_body(self) -> list[str]:
+        return [f"  Your answer: ________ {self.unit}".rstrip()]
 
     def answer_with(self, value: float) -> Numeric:
         self.widget.children  # noqa: B018

@@ -480,13 +480,17 @@ class Store:
                 "learner_source": source, "anonymous_id": doc.get("anonymous_id") or self._anon or secrets.token_hex(8),
                 "saved": now(), "answers": {k: answers[k] for k in sorted(answers)}}
 
-    def export(self, dest) -> Path:
-        """Write a copy of the whole record (the file's entries + pending ones, with the learner) to
-        ``dest``, atomically. Raises OSError if ``dest`` cannot be written (the caller shows it)."""
-        dest = Path(dest)
+    def snapshot(self) -> dict:
+        """The whole record as it would be written now: the file's entries, this kernel's pending ones,
+        the learner and the kit version."""
         with self._lock:
-            out = self._merged(self._read_quietly())
-        write_atomic(dest, out)
+            return self._merged(self._read_quietly())
+
+    def export(self, dest) -> Path:
+        """Write :meth:`snapshot` to ``dest``, atomically. Raises OSError if ``dest`` cannot be written
+        (the caller shows it)."""
+        dest = Path(dest)
+        write_atomic(dest, self.snapshot())
         return dest
 
     def _tell(self, key: str, message: str) -> str | None:
