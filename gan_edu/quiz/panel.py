@@ -115,5 +115,6 @@ class RevealPanel:
         self.update()
 
     def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs) or {}
+        widget_bundle = getattr(self.widget, "_repr_mimebundle_", None)      # None once the widget is closed
+        bundle = (widget_bundle(**kwargs) or {}) if widget_bundle else {}
         return {**bundle, "text/plain": self.plain_text()}

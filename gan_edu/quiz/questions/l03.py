@@ -70,7 +70,7 @@ QUESTIONS = [
         explanation="(1 − 0.01) / 0.01 = 99. Early in training D rejects the fakes, D(G(z)) is small, and that is "
                     "exactly where the saturating loss goes quiet. The next cell measures it with autograd.",
         unit="times",
-        wrong=[(0.0, 0.02, "That is the saturating gradient's size (0.01) or the inverse ratio: divide the "
+        wrong=[(0.005, 0.02, "That is the saturating gradient's size (0.01) or the inverse ratio: divide the "
                            "non-saturating size, 1 − 0.01, by the saturating one, 0.01."),
                (0.98, 1.0, "0.99 is the non-saturating gradient's size by itself, and 1 would mean the two push "
                            "equally hard. Same fixed point, not the same gradient: divide 0.99 by 0.01."),
