@@ -73,7 +73,8 @@ class Question:
         """What a notebook stores for the checkpoint: the live widget, plus a readable ``text/plain``
         (question, options, "run this cell") for every place that cannot draw the widget: GitHub,
         nbviewer, a notebook opened before its cells run. Never the raw ``VBox(children=...)`` repr."""
-        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
+        widget_bundle = getattr(self.widget, "_repr_mimebundle_", None)      # None once the widget is closed
+        bundle = dict(widget_bundle(include=include, exclude=exclude) or {}) if widget_bundle else {}
         bundle["text/plain"] = self.plain_text()
         return bundle
 
