@@ -425,7 +425,7 @@ def test_plot_validation():
 # --------------------------------------------------------------------------- checkpoints
 def test_lesson06_checkpoints(progress_file):
     ids = {q for q in quiz._bank() if q.startswith("06-")}
-    assert ids == {"06-dstar-value", "06-d-loss", "06-dloss-meaning", "06-smooth", "06-half"}
+    assert ids == {"06-dstar-value", "06-d-loss", "06-dloss-meaning", "06-smooth", "06-half", "06-circle"}
     assert quiz.get("06-dstar-value").answer_with(0.75).check() is True
     assert quiz.get("06-dstar-value").answer_with(0.5).check() is False
     assert quiz.get("06-d-loss").answer_with(2 * LOG2).check() is True

@@ -333,7 +333,7 @@ def test_plots_return_figures_and_validate(clf):
 # --------------------------------------------------------------------------- checkpoints
 def test_lesson07_checkpoints(progress_file, capsys):
     ids = {q for q in quiz._bank() if q.startswith("07-")}
-    assert ids == {"07-eye", "07-collapse", "07-kl-meaning", "07-ten-copies"}
+    assert ids == {"07-eye", "07-collapse", "07-kl-meaning", "07-ten-copies", "07-copied"}
     assert quiz.get("07-eye").select("b").check() is True
     assert quiz.get("07-eye").select("a").check() is False
     assert quiz.get("07-kl-meaning").select("b").check() is True

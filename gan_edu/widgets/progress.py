@@ -1,14 +1,23 @@
-"""The learner's quiz progress across every lesson, and an export for the instructor."""
+"""The learner's quiz progress across every lesson, and an export to hand in (lesson 08).
+
+The export is a real download -- a link whose target is the record itself (a ``data:`` URI), so it
+works in JupyterLab, in Voila and on a hub without any file route on the server -- plus a copy
+written to a named folder. The learner's name goes *into* the record (``ge.quiz.set_learner``),
+not only into the file name, so the instructor's class report can tell learners apart.
+"""
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import html
+import json
 import re
 from pathlib import Path
 
 import ipywidgets as W
 
 from .. import quiz
+from ..quiz import record
 
 __all__ = ["ProgressReport", "LESSONS"]
 
@@ -16,16 +25,21 @@ LESSONS = {"00": "welcome", "01": "the generator", "02": "the discriminator", "0
            "04": "the training lab", "05": "mode collapse", "06": "equilibrium", "07": "DCGAN on digits",
            "08": "review"}
 
+_CELL = "padding:3px 12px;text-align:left;border-bottom:1px solid #ddd"
+COLUMNS = ("lesson", "topic", "answered", "correct", "right first time")
+
 
 class ProgressReport:
-    """A table of checkpoints answered per lesson (from ``gan_edu_progress.json``), a refresh
-    button, and "export": a copy named after the learner, for handing in."""
+    """A table of checkpoints answered per lesson (from the progress record), a refresh button, and
+    "export": the learner types a name (or it is already known), gets a download link to the
+    record and a copy in ``folder``."""
 
     def __init__(self, folder: str | Path = "."):
         self.folder = Path(folder)
         self.table = W.HTML()
         self.table.add_class("ge-progress-table")
-        self.name = W.Text(placeholder="your name", description="Name:", layout=W.Layout(width="260px"))
+        self.name = W.Text(value=record.STORE.learner() or "", placeholder="your name or id", description="Name:",
+                           layout=W.Layout(width="280px"))
         self.name.add_class("ge-progress-name")
         refresh = W.Button(description="Refresh", icon="refresh")
         refresh.add_class("ge-progress-refresh")
@@ -53,33 +67,54 @@ class ProgressReport:
 
     def refresh(self) -> None:
         rows = self.rows()
+        head = "".join(f"<th style='{_CELL}'>{c}</th>" for c in COLUMNS)
         body = "".join(
-            f"<tr><td>{r['lesson']}</td><td>{html.escape(r['title'])}</td><td>{r['answered']} / {r['questions']}</td>"
-            f"<td>{r['correct']}</td><td>{r['first_try']}</td></tr>" for r in rows)
+            "<tr>" + "".join(f"<td style='{_CELL}'>{v}</td>" for v in (
+                r["lesson"], html.escape(r["title"]), f"{r['answered']} / {r['questions']}", r["correct"],
+                r["first_try"])) + "</tr>" for r in rows)
         answered = sum(r["answered"] for r in rows)
         total = sum(r["questions"] for r in rows)
-        self.table.value = ("<table class='ge-table'><thead><tr><th>lesson</th><th></th><th>answered</th>"
-                            "<th>correct</th><th>right first time</th></tr></thead>"
+        self.table.value = (f"<table class='ge-table' style='border-collapse:collapse'><thead><tr>{head}</tr></thead>"
                             f"<tbody>{body}</tbody></table><p>{answered} of {total} checkpoints answered so far.</p>")
 
     def _on_export(self, _button) -> None:
         try:
             self.export()
-        except (ValueError, OSError) as err:
+        except (TypeError, ValueError) as err:
             self.status.value = f"<span style='color:#b42318'>{html.escape(str(err))}</span>"
 
-    def export(self, name: str | None = None) -> Path:
-        """Write the progress to ``gan_edu_progress_<name>_<date>.json`` in the folder; returns the path."""
+    def export(self, name: str | None = None) -> Path | None:
+        """Put ``name`` (or the Name box) into the record, then offer it as a download and write a copy
+        ``gan_edu_progress_<name>_<date>.json`` into the folder. Returns the copy's path, or None if
+        the folder cannot be written (the download still works: it does not need the disk)."""
         name = (name if name is not None else self.name.value).strip()
         if not name:
-            raise ValueError("name: type your name so the instructor knows whose progress this is")
-        slug = re.sub(r"[^A-Za-z0-9_-]+", "_", name)[:40]
-        path = self.folder / f"gan_edu_progress_{slug}_{_dt.date.today().isoformat()}.json"
-        quiz.save_progress(path)
-        self.status.value = f"Saved <code>{html.escape(str(path))}</code>: send this file to your instructor."
+            raise ValueError("name: type your name or id, so that your instructor knows whose answers these are")
+        record.STORE.set_learner(name)
+        doc = record.STORE.snapshot()
+        slug = re.sub(r"[^A-Za-z0-9_-]+", "_", name)[:40].strip("_") or "learner"
+        filename = f"gan_edu_progress_{slug}_{_dt.date.today().isoformat()}.json"
+        link = download_link(doc, filename)
+        folder = self.folder.absolute()
+        try:
+            path = record.STORE.export(folder / filename)
+        except OSError as err:
+            self.status.value = (f"{link}<br>Could not also save a copy in the folder <code>{html.escape(str(folder))}"
+                                 f"</code> ({html.escape(err.strerror or str(err))}); the download above has everything.")
+            return None
+        self.status.value = (f"{link}<br>A copy is saved as <code>{html.escape(filename)}</code> in the folder "
+                             f"<code>{html.escape(str(folder))}</code>. Send either to your instructor.")
         return path
 
     def _ipython_display_(self):
         from IPython.display import display
 
         display(self.widget)
+
+
+def download_link(doc: dict, filename: str) -> str:
+    """An HTML link that downloads ``doc`` as ``filename`` (a data: URI: no server, no file needed)."""
+    data = base64.b64encode(json.dumps(doc, indent=1, ensure_ascii=False).encode()).decode()
+    return (f"<a class='ge-progress-download' download='{html.escape(filename)}' "
+            f"href='data:application/json;base64,{data}' style='font-weight:bold'>&#11015; Download "
+            f"{html.escape(filename)}</a>")

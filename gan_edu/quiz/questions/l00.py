@@ -1,7 +1,8 @@
 """Checkpoints of lesson 00 (welcome: the kit and a GAN at a glance).
 
-Misconceptions met here: "the generator copies training images" (00-copies, 00-toward-ring)
-and "an epoch is one step" (00-step). Plus which network is kept after training (00-keep).
+Misconceptions met: "the generator stores training images" (00-copies, 00-keep) and "an epoch
+is one step" (00-step). The prediction 00-toward-ring's outcome keys are computed by
+``widgets.explorer.train_and_compare`` (``result.outcome``): "closer", "same", "farther".
 """
 from __future__ import annotations
 
@@ -12,80 +13,87 @@ QUESTIONS = [
         "00-keep",
         "Training is over. Which network do you keep to make new samples, and why?",
         options={
-            "a": "D, the discriminator: it has learned what real data looks like, so it is the valuable part.",
-            "b": "G, the generator: it turns fresh noise z into new samples; D was only its training partner.",
-            "c": "Both: D must check every sample G makes before you can use it.",
-            "d": "Neither: you keep the training images that G memorised.",
+            "a": "D, because it has learned what real data looks like",
+            "b": "Both, because D must approve every sample that G makes",
+            "c": "G, because fresh noise through G gives a new sample",
+            "d": "Neither: you keep the images that G stored while training",
         },
         feedback={
-            "a": "D learned to tell real from fake <i>for the G it was training against</i>, and it cannot make "
-                 "anything. Once training ends it has no job left, so it is discarded.",
-            "b": "G is the product: to make a new sample, draw z ~ N(0, I) and compute G(z). D was needed only to give "
-                 "G a learning signal, so it is thrown away after training.",
-            "c": "Generating is one pass through G: draw z, compute G(z). No D is involved. (Some research methods "
-                 "reuse D to filter samples, but that is an extra, not how a GAN makes samples.)",
-            "d": "G memorises nothing: it never sees a training image. What you keep is G's weights, a mapping from "
-                 "noise to samples.",
+            "a": "D learned to tell real from fake <i>for the G it trained against</i>, and it cannot make anything. "
+                 "Once training ends it has no job left, so it is usually thrown away.",
+            "b": "Making a sample is one pass through G: draw z, compute G(z). No D is involved. (Some research "
+                 "methods reuse D to filter samples, but that is an extra, not how a GAN makes samples.)",
+            "c": "G is the product: draw z ~ N(0, I), compute G(z), and you have a new sample. D was needed only to "
+                 "give G a learning signal, so it is discarded after training.",
+            "d": "G stores no images: what training leaves you is G's weights, a function from noise to samples. "
+                 "(Such a function can still end up reproducing some training images; lesson 07 shows how to check.)",
         },
-        answer="58ad0063e1daa04a07ff",
+        misconceptions={"d": "g-stores-images"},
+        answer="73e6e56309bdb7d47ecb",
     ),
     MultipleChoice(
         "00-copies",
         "How does the generator find out what the real data looks like?",
         options={
-            "a": "It reads the real batch x together with z, and learns to copy it.",
-            "b": "It stores the training samples and returns a stored one for each z.",
-            "c": "Only through D: the gradient of G's loss flows back through D's score of G(z) into G's weights.",
-            "d": "It does not: it outputs random noise, and D happens to accept it.",
+            "a": "Only through D: the gradient of D's verdict flows back into G",
+            "b": "It reads each real batch along with its noise, and imitates it",
+            "c": "It stores the training samples and returns one for each z",
+            "d": "It never does: D slowly learns to accept G's random output",
         },
         feedback={
-            "a": "Look at the diagram: G's only input is z. The real batch x goes to D, never to G.",
-            "b": "G is a small network with a fixed number of weights (a few thousand here); it stores no samples. "
-                 "Nearby z give smoothly changing outputs (the warped grey grid), which a lookup table would not.",
-            "c": "G never sees x. D has seen real data, and the gradient of D's score tells G which way to move each "
-                 "sample to look more real. So G learns a mapping from noise to data-like samples, not copies.",
-            "d": "G does learn: its weights change in every G update (the explorer showed that G's parameters "
-                 "changed), and its samples move toward the data as training goes on.",
+            "a": "G never sees x. D has seen real data, and the gradient of D's score tells G which way to move each "
+                 "sample to look more real. So G learns a mapping from noise to data-like samples. Information about "
+                 "the training examples does reach G this way, so G can come to reproduce some of them: lesson 07 "
+                 "shows how to check.",
+            "b": "G's only input is z (look at the diagram): the real batch x goes to D, never to G.",
+            "c": "G is a network with a fixed number of weights, and no real sample is ever handed to it to store. "
+                 "What it learns arrives as gradients through D.",
+            "d": "G does learn: its weights change in every G update and its samples move toward the data (the "
+                 "prediction below shows it). D is trained to reject fakes, not to accept them.",
         },
-        answer="85bbff6a1bc06560cd37",
+        misconceptions={"b": "g-stores-images", "c": "g-stores-images"},
+        answer="f0be52306f337f4bfa4b",
     ),
     MultipleChoice(
         "00-step",
         "A progress bar says <b>step 300</b>. What has happened 300 times?",
         options={
-            "a": "One D update (or k of them), then one G update, each on a fresh batch.",
-            "b": "A pass over the whole training set (300 epochs).",
-            "c": "A D update; G is updated once at the end of training.",
-            "d": "One generated sample.",
+            "a": "A pass over the whole training set, so 300 epochs",
+            "b": "One D update; G is updated only when training ends",
+            "c": "One sample was generated, scored by D and kept",
+            "d": "k D updates (here k = 1), then one G update",
         },
         feedback={
-            "a": "One step = <code>d_steps</code> D updates (1 here) followed by one G update, each on one batch "
-                 "(256 samples here). That is what the explorer's \"take one training step\" button does.",
-            "b": "An epoch is one pass over a whole data set; a step uses one batch. With 60,000 training images and "
-                 "batches of 256, one epoch is about 235 steps. The ring here is an endless distribution, so it has "
+            "a": "An epoch is one pass over a whole data set; a step uses one batch per update. With 60,000 images "
+                 "and batches of 256, one epoch is about 235 steps. The ring is an endless distribution, so it has "
                  "no epochs at all.",
-            "c": "G is updated in every step, right after D. Updating the two in turns is what makes it a game.",
-            "d": "Each step makes a whole batch of fakes (256 here); after training, G can make as many samples as "
-                 "you like.",
+            "b": "G is updated in every step, right after D. Updating the two in turns is what makes it a game.",
+            "c": "Each step makes a whole batch of fakes (256 here), and none is kept: they are used once, to compute "
+                 "the two losses.",
+            "d": "One step = <code>d_steps</code> D updates (1 here) followed by one G update, each on a fresh batch "
+                 "(256 samples here). That is what the explorer's \"take one training step\" button does.",
         },
-        answer="6ed94a16b6b6d8140fce",
+        misconceptions={"a": "epoch-is-step", "b": "epoch-is-step"},
+        answer="2b2cdb0e97d5682f098c",
     ),
     Prediction(
         "00-toward-ring",
         "The tiny GAN will now train for 200 more steps. G never sees a single ring point. "
         "Where will G's purple points be, compared with the green ring?",
         options={
-            "closer": "Closer to the ring: G's points move toward the real data",
-            "same": "About where they are now: G cannot find data it never sees",
-            "farther": "Farther from the ring",
+            "closer": "Closer to the ring: G's points move toward the data",
+            "same": "About where they are: G cannot find data it never sees",
+            "farther": "Farther from the ring: they drift away from the data",
         },
         feedback={
             "closer": "G never saw a ring point, yet its samples moved toward them: in every G update, D's gradient "
                       "told each fake point which way is \"more real\". That is the whole trick of a GAN.",
-            "same": "In this run G's points did not get clearly closer. GAN training can stall or wander for a while "
-                    "(lesson 04 shows why); G only learns through D, so it is only as good as D's signal.",
-            "farther": "In this run G's points moved away. GAN training is a game and can oscillate (lessons 04 and 06); "
-                       "G follows D's gradient, and D's opinion keeps changing.",
+            "same": "G never sees the data, but D does, and D's gradient carries what D learned about the data into "
+                    "every G update. That is enough for G's points to move toward the ring.",
+            "farther": "GAN training can oscillate (lessons 04 and 06), but from this start D's gradient points the "
+                       "fakes toward the region D calls real, which is where the ring is.",
         },
+        ordered=True,
+        expected="ac7d3bd423deee32e991",
     ),
 ]
