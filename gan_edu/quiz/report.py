@@ -36,7 +36,6 @@ import csv
 import datetime as _dt
 import glob
 import html
-import importlib
 import io
 import itertools
 import json
@@ -335,29 +334,17 @@ def _merge(a: Answer, b: Answer) -> Answer:
 
 
 # --------------------------------------------------------------------------- judging answers
-def misconception_of(question, option_key: str) -> str | None:
-    """The misconception that choosing ``option_key`` signals, in the curriculum's words, or None.
+def misconception_of(question, answer) -> str | None:
+    """The misconception that giving ``answer`` (an option key, a list of keys or a number) signals,
+    in the curriculum's words, or None. The one place that reads the quiz's tags: the question's
+    ``misconceptions_of(answer)`` (ids) and the registry in :mod:`gan_edu.quiz.misconceptions`.
+    A question without tags, or an id the registry does not know, gives None or the bare id."""
+    from .misconceptions import MISCONCEPTIONS
 
-    The ONE place that knows how the quiz tags options: a mapping option key -> misconception id
-    on the question (``question.misconceptions``), and the registry id -> wording in
-    :mod:`gan_edu.quiz.misconceptions`. Both are read defensively: an untagged question, a
-    missing registry or an unknown id gives None or the bare id, never an error."""
-    tags = getattr(question, "misconceptions", None)
-    tag = tags.get(option_key) if isinstance(tags, dict) else None
-    if not tag:
-        return None
-    ids = [tag] if isinstance(tag, str) else [str(t) for t in tag] if isinstance(tag, (list, tuple)) else [str(tag)]
-    try:
-        module = importlib.import_module(f"{__package__}.misconceptions")
-    except ImportError:
-        module = None
-    registry = next((r for r in (getattr(module, n, None) for n in ("MISCONCEPTIONS", "ALL", "REGISTRY"))
-                     if isinstance(r, dict)), {})
-
-    def words(mid: str) -> str:
-        entry = registry.get(mid, mid)
-        return entry if isinstance(entry, str) else str(getattr(entry, "text", None) or getattr(entry, "wording", None) or mid)
-    return "; ".join(words(mid) for mid in ids)
+    find = getattr(question, "misconceptions_of", None)
+    ids = tuple(find(answer)) if callable(find) else ()
+    words = [getattr(MISCONCEPTIONS.get(mid), "text", mid) for mid in dict.fromkeys(ids)]
+    return "; ".join(words) or None
 
 
 def _choice_key(value):
@@ -391,7 +378,8 @@ def _wrong_option(question, value, learners: int) -> WrongOption:
         label = " + ".join(options.get(k, f"option {k!r} (not in this kit's question)") for k in value)
         tags = [m for m in (misconception_of(question, k) for k in value) if m]
         return WrongOption(label, learners, "; ".join(dict.fromkeys(tags)) or None)
-    return WrongOption(f"{value:g}" if isinstance(value, float) else str(value), learners, None)
+    return WrongOption(f"{value:g}" if isinstance(value, float) else str(value), learners,
+                       misconception_of(question, value))
 
 
 # --------------------------------------------------------------------------- statistics
