@@ -1,9 +1,10 @@
 """Pictures: the 2D plane (D heatmap, real and fake samples, G's manifold, gradient
 arrows), image grids, training curves, and D's scores on real and fake samples.
 
-Colours are the same in every lesson (see :mod:`gan_edu.viz.palette`): real is green, fake
-is purple, the discriminator is blue, and the heatmap shows D's probability of "real" from
-purple (0) through white (0.5) to green (1).
+Colours are the same in every lesson and chosen to stay apart for colour-blind readers (see
+:mod:`gan_edu.viz.palette`): real is green, fake is purple, the discriminator is blue, and the
+heatmap shows D's probability of "real" from purple (0) through white (0.5) to green (1).
+Real and fake points also differ in shape (circles and triangles, :func:`scatter_points`).
 
 Figures here are plain :class:`matplotlib.figure.Figure` objects, not managed by
 pyplot, so widgets can redraw them without leaking figures into cell outputs.
@@ -22,12 +23,26 @@ from matplotlib.figure import Figure
 
 from ..data import plane_extent
 from ..lessons.plane import d_grid, fixed_sample, manifold_lines
-from .palette import ALERT, CMAP, CYCLE, D_COLOR, D_STAR_COLOR, FAKE, G_COLOR, INK, LOSS_COLORS, NEUTRAL, REAL, SIGNED_CMAP
+from .palette import (
+    ALERT,
+    CMAP,
+    CYCLE,
+    D_COLOR,
+    D_STAR_COLOR,
+    FAKE,
+    G_COLOR,
+    INK,
+    LOSS_COLORS,
+    MARKERS,
+    NEUTRAL,
+    REAL,
+    SIGNED_CMAP,
+)
 
 __all__ = ["REAL", "FAKE", "D_COLOR", "G_COLOR", "D_STAR_COLOR", "CMAP", "SIGNED_CMAP", "LOSS_COLORS", "CYCLE",
-           "NEUTRAL", "INK", "ALERT", "CURVE_COLORS", "figure", "axes_for", "finish", "arrow_scale", "to_png", "to_jpeg",
-           "show", "plane_extent", "d_grid", "manifold_lines", "draw_plane", "plot_plane", "image_grid", "plot_images",
-           "plot_curves", "DHistograms"]
+           "NEUTRAL", "INK", "ALERT", "MARKERS", "CURVE_COLORS", "scatter_points", "figure", "axes_for", "finish",
+           "arrow_scale", "to_png", "to_jpeg", "show", "plane_extent", "d_grid", "manifold_lines", "draw_plane",
+           "plot_plane", "image_grid", "plot_images", "plot_curves", "DHistograms"]
 
 #: colours of the recorded scalars in :func:`plot_curves` (a network's loss in that network's colour)
 CURVE_COLORS = {"loss_d": D_COLOR, "loss_g": G_COLOR, "d_real": REAL, "d_fake": FAKE}
@@ -76,6 +91,20 @@ def arrow_scale(vectors: np.ndarray, width: float, fraction: float) -> float:
     return fraction * width / (longest * np.sqrt(2)) if longest > 0 else 0.0
 
 
+def scatter_points(ax, points, kind: str, size: float = 5.0, **kw):
+    """Scatter ``points`` [N, 2] of ``kind`` ``"real"`` or ``"fake"`` in that kind's colour AND
+    marker (circles for real, triangles for fake: they differ without colour too), labelled
+    "real x" / "fake G(z)" unless ``label=`` is given; ``color=`` overrides the colour (e.g. grey
+    for fakes of an earlier moment). Other keywords go to ``ax.scatter``. Returns the collection."""
+    if kind not in MARKERS:
+        raise ValueError(f"kind must be 'real' or 'fake', got {kind!r}")
+    p = np.asarray(points, dtype=float).reshape(-1, 2)
+    kw.setdefault("label", "real x" if kind == "real" else "fake G(z)")
+    kw.setdefault("edgecolors", "none")
+    color = kw.pop("color", REAL if kind == "real" else FAKE)
+    return ax.scatter(p[:, 0], p[:, 1], s=size, c=color, marker=MARKERS[kind], **kw)
+
+
 def to_png(fig: Figure, dpi: int | None = None) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
@@ -113,11 +142,9 @@ def draw_plane(ax, extent, heat: np.ndarray | None = None, real=None, fake=None,
     if manifold is not None:
         artists["manifold"] = ax.add_collection(LineCollection(manifold, colors=NEUTRAL, linewidths=0.6, alpha=0.6))
     if real is not None:
-        real = np.asarray(real)
-        artists["real"] = ax.scatter(real[:, 0], real[:, 1], s=size, c=REAL, edgecolors="none", label="real x")
+        artists["real"] = scatter_points(ax, real, "real", size)
     if fake is not None:
-        fake = np.asarray(fake)
-        artists["fake"] = ax.scatter(fake[:, 0], fake[:, 1], s=size, c=FAKE, edgecolors="none", label="fake G(z)")
+        artists["fake"] = scatter_points(ax, fake, "fake", size)
     if arrows is not None and arrow_points is not None:
         a = np.asarray(arrows, dtype=float)
         scale = arrow_scale(a, x1 - x0, 0.15)

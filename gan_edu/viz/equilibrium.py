@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import _check
 from ..lessons.equilibrium import Curves
-from . import CURVE_COLORS, D_COLOR, D_STAR_COLOR, FAKE, REAL, figure, finish
+from . import CURVE_COLORS, D_COLOR, D_STAR_COLOR, FAKE, REAL, figure, finish, scatter_points
 
 __all__ = ["D_COLOR", "D_STAR_COLOR", "Figure1", "draw_figure1", "plot_figure1_row", "plot_optimum", "plot_balance",
            "plot_losses"]
@@ -83,7 +83,7 @@ class Figure1:
 
             self.segments = map_ax.add_collection(LineCollection([], colors="#777777", linewidths=0.8))
             self.z_dots = map_ax.scatter([], [], s=6, c="#444444", zorder=3)
-            self.x_dots = map_ax.scatter([], [], s=6, c=FAKE, zorder=3)
+            self.x_dots = scatter_points(map_ax, np.zeros((0, 2)), "fake", 6, zorder=3)
             self.z_ends = tuple(map_ax.text(u, -0.1, "", fontsize=6, va="top", ha=ha, color="#555555",
                                             transform=map_ax.get_yaxis_transform()) for u, ha in ((0.005, "left"), (0.995, "right")))
             map_ax.set_ylim(-0.5, 1.12)

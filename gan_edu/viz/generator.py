@@ -45,7 +45,7 @@ from ..lessons.generator import (
     walk_vs_blend,
 )
 from ..lessons.plane import fixed_sample
-from . import FAKE, REAL, SIGNED_CMAP, figure, image_grid, manifold_lines, plane_extent
+from . import NEUTRAL, SIGNED_CMAP, figure, image_grid, manifold_lines, plane_extent, scatter_points
 
 __all__ = ["plot_noise", "plot_noise_vs_data", "plot_activations", "plot_shape_walk", "plot_transposed_conv",
            "manifold_colors", "draw_manifold", "draw_z_grid", "frame", "plot_manifolds", "plot_interpolation",
@@ -74,7 +74,7 @@ def plot_noise(samples: dict, bins: int = 40, size: float = 3.0):
         if z.ndim != 2 or z.shape[1] < 2:
             raise ValueError(f"samples[{title!r}] must have shape [N, d] with d >= 2, got {z.shape}")
         ax = fig.add_subplot(gs[0, j])
-        ax.scatter(z[:, 0], z[:, 1], s=3, c=FAKE, alpha=0.5, edgecolors="none")
+        ax.scatter(z[:, 0], z[:, 1], s=3, c=NEUTRAL, alpha=0.5, edgecolors="none")       # noise: not data, grey
         ax.set_xlim(-3.5, 3.5)
         ax.set_ylim(-3.5, 3.5)
         ax.set_aspect("equal")
@@ -83,7 +83,7 @@ def plot_noise(samples: dict, bins: int = 40, size: float = 3.0):
         ax.set_ylabel("$z_2$", fontsize=8)
         ax.tick_params(labelsize=7)
         h = fig.add_subplot(gs[1, j])
-        h.hist(z.ravel(), bins=bins, range=(-3.5, 3.5), color=FAKE, alpha=0.7)
+        h.hist(z.ravel(), bins=bins, range=(-3.5, 3.5), color=NEUTRAL, alpha=0.7)
         h.set_xlim(-3.5, 3.5)
         h.set_yticks([])
         h.set_xlabel("value of one coordinate", fontsize=8)
@@ -374,7 +374,7 @@ def plot_manifolds(generators: dict, data=None, n_lines: int = 11, z_range: floa
     for j, (title, G) in enumerate(generators.items()):
         ax = fig.add_subplot(1, k, j + 2)
         if real is not None:
-            ax.scatter(real[:, 0], real[:, 1], s=6, c=REAL, edgecolors="none", alpha=0.8, zorder=1)
+            scatter_points(ax, real, "real", 6, alpha=0.8, zorder=1)
         draw_manifold(ax, manifold_lines(G, n_lines, z_range), n_lines)
         frame(ax, extent, f"data space: {title} G(grid)", "$x_1$", "$x_2$")
     fig.tight_layout()
@@ -433,11 +433,11 @@ def plot_latent_path(G, z0, z1, data=None, steps: int = 40, n_lines: int = 11, z
     frame(ax1, (-z_range - pad, z_range + pad, -z_range - pad, z_range + pad), "a straight line in z", "$z_1$", "$z_2$")
     if data is not None:
         real = fixed_sample(data, 500, 1)
-        ax2.scatter(real[:, 0], real[:, 1], s=6, c=REAL, edgecolors="none", alpha=0.8, label="real x")
+        scatter_points(ax2, real, "real", 6, alpha=0.8)
     draw_manifold(ax2, manifold_lines(G, n_lines, z_range), n_lines, lw=0.5)
     o = out.numpy()
     ax2.plot([o[0, 0], o[-1, 0]], [o[0, 1], o[-1, 1]], "--", color="#444444", lw=1.2, label="blend of G(z0), G(z1)")
-    ax2.scatter(o[:, 0], o[:, 1], s=12, c=np.asarray(a), cmap="plasma", zorder=3, label="G(walk)")
+    scatter_points(ax2, o, "fake", 14, color=np.asarray(a), cmap="plasma", zorder=3, label="G(walk)")
     ax2.annotate("G(z0)", o[0], fontsize=8, xytext=(4, 4), textcoords="offset points")
     ax2.annotate("G(z1)", o[-1], fontsize=8, xytext=(4, 4), textcoords="offset points")
     frame(ax2, extent, "where G takes that line", "$x_1$", "$x_2$")

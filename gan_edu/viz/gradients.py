@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..lessons.plane import fixed_sample
-from . import D_COLOR, FAKE, G_COLOR, INK, LOSS_COLORS, d_grid, draw_plane, figure, plane_extent
+from . import D_COLOR, G_COLOR, INK, LOSS_COLORS, d_grid, draw_plane, figure, plane_extent, scatter_points
 
 __all__ = ["D_COLOR", "G_COLOR", "LOSS_COLORS", "plot_grad_norms", "plot_arrows", "plot_saturation", "plot_stall"]
 
@@ -156,9 +156,8 @@ def plot_stall(result, size=(10.5, 3.5)):
     real = fixed_sample(result.data, 300, 1)
     for ax, name in zip(axes[1:], names):
         draw_plane(ax, extent, heat=heat, real=real, size=4.0)
-        ax.scatter(result.before[:, 0], result.before[:, 1], s=4, c="#777777", edgecolors="none", label="G(z) before")
-        ax.scatter(result.after[name][:, 0], result.after[name][:, 1], s=4, c=FAKE, edgecolors="none",
-                   label=f"after {result.g_steps} G steps")
+        scatter_points(ax, result.before, "fake", 4, color="#777777", label="G(z) before")
+        scatter_points(ax, result.after[name], "fake", 4, label=f"after {result.g_steps} G steps")
         ax.set_title(f"{name}: samples moved {result.moved[name]:.2f}", fontsize=9, color=LOSS_COLORS.get(name))
         ax.legend(fontsize=6, loc="upper right", markerscale=2, framealpha=0.8)
         ax.tick_params(labelsize=7)

@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from ..lessons.plane import fixed_sample as sample_points
-from . import ALERT, CMAP, D_COLOR, FAKE, G_COLOR, INK, NEUTRAL, REAL, arrow_scale, d_grid, figure, manifold_lines
+from . import ALERT, CMAP, D_COLOR, FAKE, G_COLOR, INK, NEUTRAL, REAL, arrow_scale, d_grid, figure, manifold_lines, scatter_points
 
 __all__ = ["PlaneView", "ChartsView", "LAYERS", "sample_points"]
 
@@ -49,8 +49,8 @@ class PlaneView(_Cached):
         self.heat = ax.imshow(np.full((grid, grid), 0.5), extent=extent, origin="lower", cmap=CMAP, vmin=0, vmax=1,
                               interpolation="nearest", aspect="auto")
         self.manifold = ax.add_collection(LineCollection([], colors=NEUTRAL, linewidths=0.6, alpha=0.55))
-        self.real = ax.scatter([], [], s=5, c=REAL, edgecolors="none", label="real x")
-        self.fake = ax.scatter([], [], s=5, c=FAKE, edgecolors="none", label="fake G(z)")
+        self.real = scatter_points(ax, np.zeros((0, 2)), "real")
+        self.fake = scatter_points(ax, np.zeros((0, 2)), "fake")
         self.pick = ax.scatter([], [], s=90, facecolors="none", edgecolors=ALERT, linewidths=1.6)
         self.title = self.fig.text(0.02, 0.96, "", fontsize=9, ha="left", va="center")
         self.fig.legend(handles=[self.real, self.fake], loc="center right", bbox_to_anchor=(0.99, 0.96), ncol=2,

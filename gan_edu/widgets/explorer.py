@@ -21,6 +21,7 @@ import math
 import ipywidgets as W
 import numpy as np
 import torch
+from matplotlib.colors import to_hex, to_rgb
 
 from .. import _check, viz
 from .. import models as models_mod
@@ -53,11 +54,22 @@ TITLES = {
     "gradients": "gradients &mdash; the learning signal, flowing backwards",
 }
 
-# pale colours of the diagram boxes; the selected box turns the strong colour
-_PALE = {"z": "#e8e8e8", "G(z)": "#eadcf2", "x": "#d5eedd", "D(x)": "#d5eedd", "D(G(z))": "#eadcf2",
-         "loss": "#fde3c8", "gradients": "#e8e8e8"}
+# the diagram boxes in their palette colours: pale (mixed 85 % with white) until selected
 _STRONG = {"z": viz.NEUTRAL, "G(z)": viz.FAKE, "x": viz.REAL, "D(x)": viz.REAL, "D(G(z))": viz.FAKE,
            "loss": viz.D_STAR_COLOR, "gradients": "#333333"}
+
+
+def _pale(colour: str, white: float = 0.85) -> str:
+    return to_hex(white + (1 - white) * np.asarray(to_rgb(colour)))
+
+
+def _text_on(colour: str) -> str:
+    """Black or white, whichever reads better on ``colour`` (by its relative luminance)."""
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour))
+    return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.18 else "white"
+
+
+_PALE = {name: _pale(colour) for name, colour in _STRONG.items()}
 
 
 # --------------------------------------------------------------------------- text
@@ -287,7 +299,7 @@ class ArchitectureExplorer:
         for n, b in self.buttons.items():
             on = n == name
             b.style.button_color = _STRONG[n] if on else _PALE[n]
-            b.style.text_color = "white" if on else "black"
+            b.style.text_color = _text_on(_STRONG[n]) if on else "black"
             if on:
                 b.add_class("ge-explorer-selected")
             else:

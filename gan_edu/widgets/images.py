@@ -268,7 +268,7 @@ class LatentNudge(Shown):
         self._after = _ImagePanel(self.fig.add_subplot(gs[0, 1]), shape)
         dax = self.fig.add_subplot(gs[0, 2])
         dax.set_axis_off()
-        self._diff = dax.imshow(np.zeros(shape[1:]), cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
+        self._diff = dax.imshow(np.zeros(shape[1:]), cmap=viz.SIGNED_CMAP, vmin=-1, vmax=1, interpolation="nearest")
         dax.set_title("after - before\n(red: brighter, blue: darker)", fontsize=8)
         self._sweep = _Strip(self.fig.add_subplot(gs[1, :]), self.sweep, shape, self.classifier is not None)
         self.fig.subplots_adjust(left=0.02, right=0.98, top=0.88, bottom=0.02, hspace=0.4, wspace=0.1)

@@ -615,7 +615,7 @@ class TrainingLab(Shown):
         ax = self._canvas_ax
         ax.clear()
         p = np.asarray(self.points)
-        ax.scatter(p[:, 0], p[:, 1], s=12, c=viz.REAL)
+        viz.scatter_points(ax, p, "real", 12)
         ax.set_xlim(-2, 2)
         ax.set_ylim(-2, 2)
         ax.tick_params(labelsize=6)

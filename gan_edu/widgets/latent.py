@@ -153,7 +153,7 @@ class LatentExplorer(Shown):
                     "latent space: move z with the sliders", "$z_1$", "$z_2$")
         if self.data is not None:
             real = fixed_sample(self.data, n_real, 1)
-            ax.scatter(real[:, 0], real[:, 1], s=6, c=viz.REAL, edgecolors="none", alpha=0.8, label="real x", zorder=1)
+            viz.scatter_points(ax, real, "real", 6, alpha=0.8, zorder=1)
         lines = gviz.draw_manifold(ax, viz.manifold_lines(self.G, self.n_lines, self.grid_range), self.n_lines, lw=0.7)
         lines.set_alpha(0.8)
         hue = np.linspace(0, 1, self.n_neighbours, endpoint=False)
