@@ -134,10 +134,6 @@ class LatentExplorer(Shown):
     def G(self):
         return self.generators[self.name]
 
-    def displayed_output(self) -> np.ndarray:
-        """G(z) as drawn: the position of the marker in data space, shape [2]."""
-        return np.asarray(self._artists["x"].get_offsets(), dtype=np.float64)[0]
-
     # ------------------------------------------------------------------ drawing
     def _check_z(self, z) -> tuple[float, float]:
         if not isinstance(z, (tuple, list)) or len(z) != 2:
