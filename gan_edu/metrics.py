@@ -184,3 +184,20 @@ def value_function(d_real, d_fake, eps: float = 1e-12) -> float:
     (not logits) of D on real and on fake samples."""
     r, f = _to_numpy(d_real), _to_numpy(d_fake)
     return float(np.mean(np.log(np.clip(r, eps, 1))) + np.mean(np.log(np.clip(1 - f, eps, 1))))
+
+
+def trapezoid(y, x) -> float:
+    r""":math:`\int y\,dx` by the trapezoid rule on the 1D grid ``x`` (strictly increasing, at
+    least 2 points; exact for piecewise linear ``y``): the quadrature of lesson 06's
+    divergences and value function (:mod:`gan_edu.lessons.equilibrium`)."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 1 or x.size < 2:
+        raise ValueError(f"x must be a 1D grid of at least 2 points, got shape {x.shape}")
+    if not np.all(np.diff(x) > 0):
+        raise ValueError("x must be strictly increasing")
+    y = _to_numpy(y).ravel()
+    if y.shape != x.shape:
+        raise ValueError(f"y must have one value per grid point ({x.size}), got {y.size}")
+    if not np.all(np.isfinite(y)):
+        raise ValueError("y must be finite numbers")
+    return float(np.sum(0.5 * (y[1:] + y[:-1]) * np.diff(x)))

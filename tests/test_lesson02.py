@@ -222,26 +222,26 @@ def test_plot_helpers_return_figures():
         vd.plot_d_plane(tr, real=real, fake=fake, title="t"),
         vd.plot_d_plane(tr.D, extent=ext, n_grid=8, colorbar=False),
         vd.plot_d_planes({"a": tr, "b": tr}, real=real, fake=fake, n_grid=8),
-        vd.plot_probability_histograms(torch.rand(30), np.random.rand(20), title="h"),
         vd.plot_accuracy_curves({"D": (run["updates"], run["accuracy"])}, marker=1),
         vd.plot_loss_curves({"D": (run["updates"], run["bce"]), "E": (run["updates"], run["bce"] / 2)}),
         vd.plot_runs({"D": run}),
-        vd.draw_dtrainer(ext, np.full((8, 8), 0.5), real, fake, np.full(50, 0.6), np.full(50, 0.4),
-                         run["updates"], run["accuracy"], run["bce"], current=2, title="x"),
+        vd.DTrainerFigure(ext, real, fake).update(np.full((8, 8), 0.5), np.full(50, 0.6), np.full(50, 0.4),
+                                                  run["updates"], run["accuracy"], run["bce"], current=2, title="x"),
         vd.plot_gradient_bars({"minimax": {"weak": 0.3, "strong": 0.01}, "ns": {"weak": 0.4, "strong": 8.0}}),
         vd.plot_g_signal(sig, fields=("d_fake", "logit_grad", "sample_grad", "param_grad")),
     ]
     assert all(isinstance(f, Figure) for f in figs)
     ax = vd.figure().add_subplot(111)
-    assert vd.plot_probability_histograms([0.2], [0.8], ax=ax) is ax.figure
+    assert vd.plot_accuracy_curves({"D": (run["updates"], run["accuracy"])}, ax=ax) is ax.figure
 
 
 def test_plot_validation():
     tr = make_trainer()
+    view = vd.DTrainerFigure((-1, 1, -1, 1), np.zeros((3, 2)), np.zeros((3, 2)))
     with pytest.raises(ValueError, match="apply sigmoid"):
-        vd.plot_probability_histograms([0.2, 3.0], [0.1])
+        view.update(np.zeros((2, 2)), [0.2, 3.0], [0.1], [0], [0.5], [1.4])
     with pytest.raises(ValueError, match="at least one"):
-        vd.plot_probability_histograms([], [0.1])
+        view.update(np.zeros((2, 2)), [], [0.1], [0], [0.5], [1.4])
     with pytest.raises(ValueError, match="extent is needed"):
         vd.plot_d_plane(tr.D)
     with pytest.raises(ValueError, match="extent must be"):

@@ -226,7 +226,7 @@ def test_walk_endpoints_are_g_of_z0_and_z1_and_the_slider_redraws(G, clf):
     old = walk.z0.clone()
     walk.reroll_button.click()
     assert not torch.equal(walk.z0, old)
-    walk.set_endpoints(torch.zeros(8), torch.ones(8)).set_alpha(0.0)
+    walk = wi.LatentWalk(G, torch.zeros(8), torch.ones(8), steps=3).set_alpha(0.0)
     assert torch.equal(walk.output, wi.generate(G, torch.zeros(8))[0])
 
 

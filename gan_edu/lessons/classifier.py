@@ -40,10 +40,12 @@ from torch import nn
 
 from .. import _check
 from .. import data as data_mod
+from ..models import eval_mode
+from .generator import check_generator, generator_output
 
 __all__ = ["DigitClassifier", "TrainedClassifier", "split_indices", "train_classifier", "predict_proba",
-           "ClassCoverage", "class_coverage", "evaluate_generator", "kl_to_uniform", "latent_for_class",
-           "copycat_samples"]
+           "check_classifier", "top_labels", "ClassCoverage", "class_coverage", "evaluate_generator", "kl_to_uniform",
+           "latent_for_class", "copycat_samples"]
 
 
 class DigitClassifier(nn.Module):
@@ -168,14 +170,25 @@ def predict_proba(model: nn.Module, images: torch.Tensor, batch_size: int = 1024
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a classifier (an nn.Module), got {type(model).__name__}")
     images = _check_images("images", images)
-    was = model.training
-    model.eval()
-    try:
+    with eval_mode(model):
         dev = next(model.parameters()).device
         out = [F.softmax(model(images[i:i + batch_size].to(dev)), dim=1).cpu() for i in range(0, len(images), batch_size)]
-        return torch.cat(out)
-    finally:
-        model.train(was)
+    return torch.cat(out)
+
+
+def check_classifier(classifier):
+    """``classifier`` if it is None, a :class:`TrainedClassifier` or a classifier module, else TypeError."""
+    if classifier is not None and not isinstance(classifier, (TrainedClassifier, nn.Module)):
+        raise TypeError(f"classifier must be None, a TrainedClassifier or a classifier module, got {type(classifier).__name__}")
+    return classifier
+
+
+def top_labels(classifier, images: torch.Tensor) -> list[tuple[int, float]]:
+    """(most probable class, its probability) for each image; [] when ``classifier`` is None."""
+    if classifier is None:
+        return []
+    top, pred = predict_proba(classifier, images).max(1)
+    return [(int(c), float(p)) for c, p in zip(pred, top)]
 
 
 class ClassCoverage(NamedTuple):
@@ -237,14 +250,7 @@ def evaluate_generator(source, classifier, n: int = 1000, seed: int = 0, thresho
     if hasattr(source, "sample") and hasattr(source, "G"):
         images = source.sample(n, generator=g)
     elif isinstance(source, nn.Module) and isinstance(getattr(source, "latent_dim", None), int):
-        z = source.sample_noise(n, generator=g)
-        was = source.training
-        source.eval()
-        try:
-            with torch.no_grad():
-                images = source(z).cpu()
-        finally:
-            source.train(was)
+        images = generator_output(source, source.sample_noise(n, generator=g))
     else:
         raise TypeError(f"source must be a Trainer or a gan_edu generator, got {type(source).__name__}")
     return class_coverage(predict_proba(classifier, images), threshold=threshold, min_count=min_count)
@@ -255,16 +261,10 @@ def latent_for_class(G, classifier, digit: int, n: int = 512, seed: int = 0) -> 
     """A noise vector z [latent_dim] whose G(z) the classifier puts in class ``digit`` most
     confidently, among ``n`` draws of G's noise seeded by ``seed`` (for a latent walk from one
     digit to another). Raises ``ValueError`` if none of the ``n`` samples is classified as ``digit``."""
-    if not isinstance(G, nn.Module) or not isinstance(getattr(G, "latent_dim", None), int):
-        raise TypeError(f"G must be a gan_edu generator, got {type(G).__name__}")
+    G = check_generator(G)
     n = _check.positive_int("n", n)
     z = G.sample_noise(n, generator=torch.Generator().manual_seed(_check.integer("seed", seed, minimum=0))).cpu()
-    was = G.training
-    G.eval()
-    try:
-        probs = predict_proba(classifier, G(z.to(next(G.parameters()).device)).cpu())
-    finally:
-        G.train(was)
+    probs = predict_proba(classifier, generator_output(G, z))
     digit = _check.integer("digit", digit, minimum=0, maximum=probs.shape[1] - 1)
     mine = probs.argmax(1) == digit
     if not bool(mine.any()):

@@ -24,12 +24,11 @@ The three bugs (each seen in real questions about GAN code):
 :func:`check_d_step` runs a learner's step on a fresh tiny GAN and reads what
 happened: the gradient that reached each of D's outputs (its shape over the logits
 tells the label and whether a sigmoid was added), and whether G got a gradient.
-:func:`broken_d_step` builds a step with any of the bugs; :func:`solution` prints the fix.
+:func:`solution` prints the fix.
 """
 from __future__ import annotations
 
 import inspect
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -38,9 +37,10 @@ import torch.nn.functional as F
 
 from .. import _check
 from .. import data as data_mod
-from .. import models as models_mod
+from .factory import networks
+from .gradflow import changed, has_grad, parameters_of
 
-__all__ = ["BUGS", "reference_d_step", "broken_d_step", "solution", "Finding", "ClinicReport", "check_d_step"]
+__all__ = ["BUGS", "reference_d_step", "solution", "Finding", "ClinicReport", "check_d_step"]
 
 BUGS = ("fake_labelled_real", "no_detach", "double_sigmoid")
 TITLES = {"fake_labelled_real": "fake labelled real", "no_detach": "missing .detach()",
@@ -81,37 +81,6 @@ def reference_d_step(D, G, real, z, opt_d):
     loss.backward()
     opt_d.step()
     return loss.item()
-
-
-def _check_bugs(bugs) -> tuple[str, ...]:
-    for b in bugs:
-        _check.one_of("bug", b, BUGS)
-    if len(set(bugs)) != len(bugs):
-        raise ValueError(f"each bug may be given once, got {list(bugs)}")
-    return tuple(b for b in BUGS if b in bugs)
-
-
-def broken_d_step(*bugs: str) -> Callable:
-    """The reference D step with the given ``bugs`` (any of :data:`BUGS`) put in.
-    ``broken_d_step()`` with no bug is the reference step."""
-    bugs = _check_bugs(bugs)
-
-    def d_step(D, G, real, z, opt_d):
-        opt_d.zero_grad()
-        fake = G(z) if "no_detach" in bugs else G(z).detach()
-        real_out, fake_out = D(real), D(fake)
-        if "double_sigmoid" in bugs:
-            real_out, fake_out = torch.sigmoid(real_out), torch.sigmoid(fake_out)
-        fake_target = torch.ones_like(fake_out) if "fake_labelled_real" in bugs else torch.zeros_like(fake_out)
-        loss = (F.binary_cross_entropy_with_logits(real_out, torch.ones_like(real_out))
-                + F.binary_cross_entropy_with_logits(fake_out, fake_target))
-        loss.backward()
-        opt_d.step()
-        return loss.item()
-
-    d_step.__name__ = d_step.__qualname__ = "d_step_with_" + "_and_".join(bugs) if bugs else "d_step"
-    d_step.bugs = bugs
-    return d_step
 
 
 SOLUTIONS = {"d_step": reference_d_step}
@@ -197,15 +166,13 @@ def _wrap(text: str, width: int = 100) -> list[str]:
 
 # --------------------------------------------------------------------------- the checker
 def _tiny_gan(seed: int):
-    """A fresh 2D GAN whose D gives widely spread logits, so the gradient's shape over the
-    logits tells the hypotheses apart. Does not touch the global random state."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        G = models_mod.MLPGenerator(latent_dim=2, out_dim=2, hidden=16, depth=1)
-        D = models_mod.MLPDiscriminator(in_dim=2, hidden=16, depth=1)
-        with torch.no_grad():
-            G.net.out.weight.mul_(4.0)                  # fakes spread over the plane
-            D.net.out.weight.mul_(15.0)                 # logits spread over a few units
+    """A fresh 2D GAN (:func:`gan_edu.lessons.factory.networks`) whose D gives widely spread logits,
+    so the gradient's shape over the logits tells the hypotheses apart; a real batch and the
+    noise for G, 32 each. Does not touch the global random state."""
+    G, D = networks(seed, hidden=16, depth=1)
+    with torch.no_grad():
+        G.net.out.weight.mul_(4.0)                      # fakes spread over the plane
+        D.net.out.weight.mul_(15.0)                     # logits spread over a few units
     g = torch.Generator().manual_seed(seed)
     real = data_mod.ring().sample(32, generator=g)
     z = G.sample_noise(32, generator=g)
@@ -252,9 +219,25 @@ def check_d_step(fn: Callable, seed: int = 0) -> ClinicReport:
     tiny GAN (D returns logits; ``opt_d`` is SGD over D's parameters) and report, for each of
     :data:`BUGS`, whether it is still there and what to look at. Nothing outside is changed
     (the global random state included)."""
+    name = _check_step_function(fn)
+    seed = _check.integer("seed", seed, minimum=0)
+    G, D, real, z = _tiny_gan(seed)
+    with torch.no_grad():
+        fake_ref = G(z)
+    run = _run_step(fn, G, D, real, z)
+    if run.error is not None:
+        findings = [Finding(b, "could not tell", "the step did not finish.") for b in BUGS]
+        return ClinicReport(name, findings, error=run.error)
+    verdict, fake_x_grad, unknown_rows = _read_outputs(run.calls, real, fake_ref)
+    findings = [_fake_label_finding(verdict["fake"]), _detach_finding(run.g_grad or fake_x_grad),
+                _sigmoid_finding(verdict)]
+    return ClinicReport(name, findings, _notes(verdict["real"], unknown_rows, run.g_changed, run.d_changed))
+
+
+def _check_step_function(fn) -> str:
+    """The name of the learner's step, after checking it takes five arguments."""
     if not callable(fn):
         raise TypeError(f"fn must be a function taking (D, G, real, z, opt_d), got {type(fn).__name__}")
-    seed = _check.integer("seed", seed, minimum=0)
     try:
         inspect.signature(fn).bind(None, None, None, None, None)
     except TypeError:
@@ -262,10 +245,23 @@ def check_d_step(fn: Callable, seed: int = 0) -> ClinicReport:
                         f"has the signature {inspect.signature(fn)}") from None
     except ValueError:             # builtins without a signature: let the call decide
         pass
-    name = getattr(fn, "__name__", "your step")
-    G, D, real, z = _tiny_gan(seed)
-    with torch.no_grad():
-        fake_ref = G(z)
+    return getattr(fn, "__name__", "your step")
+
+
+@dataclass
+class _Run:
+    """What the learner's step did: every call of D (its input, whether the input needed a
+    gradient, its logits and the gradient that reached them), and which network moved."""
+
+    calls: list[dict]
+    error: str | None
+    g_grad: bool = False
+    g_changed: bool = False
+    d_changed: bool = False
+
+
+def _run_step(fn: Callable, G, D, real: torch.Tensor, z: torch.Tensor) -> _Run:
+    """Run ``fn`` once with SGD over D's parameters, recording each call of D with a forward hook."""
     opt_d = torch.optim.SGD(D.parameters(), lr=0.01)
     calls: list[dict] = []
 
@@ -278,25 +274,22 @@ def check_d_step(fn: Callable, seed: int = 0) -> ClinicReport:
             output.register_hook(keep)
         calls.append(rec)
 
-    g_before = [p.detach().clone() for p in G.parameters()]
-    d_before = [p.detach().clone() for p in D.parameters()]
+    g_before, d_before = parameters_of(G), parameters_of(D)
     handle = D.register_forward_hook(hook)
-    error = None
     try:
         with torch.random.fork_rng(devices=[]):
             fn(D, G, real.clone(), z.clone(), opt_d)
     except Exception as err:  # noqa: BLE001 - the learner's code may raise anything; we report it
-        error = f"{type(err).__name__}: {err}"
+        return _Run(calls, f"{type(err).__name__}: {err}")
     finally:
         handle.remove()
-    if error is not None:
-        findings = [Finding(b, "could not tell", "the step did not finish.") for b in BUGS]
-        return ClinicReport(name, findings, error=error)
+    return _Run(calls, None, has_grad(G), changed(g_before, G), changed(d_before, D))
 
-    notes: list[str] = []
-    g_grad = any(p.grad is not None and bool(p.grad.ne(0).any()) for p in G.parameters())
-    g_changed = any(not torch.equal(a, p.detach()) for a, p in zip(g_before, G.parameters()))
-    d_changed = any(not torch.equal(a, p.detach()) for a, p in zip(d_before, D.parameters()))
+
+def _read_outputs(calls: list[dict], real: torch.Tensor, fake_ref: torch.Tensor):
+    """Which hypothesis the gradient on D's outputs matches, for the real and for the fake batch
+    (or "unseen", "no gradient", "unknown"); whether the fakes D saw needed a gradient (not
+    detached); how many rows D saw that were neither real nor G(z)."""
     sides = {"real": ([], [], False), "fake": ([], [], False)}
     unknown_rows = 0
     for rec in calls:
@@ -308,7 +301,6 @@ def check_d_step(fn: Callable, seed: int = 0) -> ClinicReport:
                 logits.append(rec["logits"].reshape(-1)[mask])
                 grads.append(None if rec["grad"] is None else rec["grad"].reshape(-1)[mask])
                 sides[side] = (logits, grads, x_grad or (side == "fake" and rec["x_grad"]))
-
     verdict = {}
     for side, labels in (("real", (1.0, 0.0)), ("fake", (0.0, 1.0))):
         logits, grads, _ = sides[side]
@@ -318,40 +310,47 @@ def check_d_step(fn: Callable, seed: int = 0) -> ClinicReport:
             verdict[side] = "no gradient"
         else:
             verdict[side] = _classify(torch.cat(logits), torch.cat(grads), labels) or "unknown"
+    return verdict, sides["fake"][2], unknown_rows
 
-    # ---- bug 1: the label of the fakes
-    fv = verdict["fake"]
+
+def _fake_label_finding(fv) -> Finding:
+    """Bug 1: the label of the fakes in D's loss, from the verdict on the fake batch."""
+    bug = "fake_labelled_real"
     if fv == "unseen":
-        f1 = Finding("fake_labelled_real", "could not tell", "D never saw the fake batch G(z): the D step must show D "
-                     "both the real batch and G(z) made from the z you are given.")
-    elif fv == "no gradient":
-        f1 = Finding("fake_labelled_real", "could not tell", "no gradient reached D's output on the fakes: did you "
-                     "call loss.backward() on a loss that includes D(fake)?")
-    elif fv == "unknown":
-        f1 = Finding("fake_labelled_real", "could not tell", "D's gradient on the fakes matches neither the reference "
-                     "nor a known bug: look at the loss term on D's output for the fake batch (BCE against 0, averaged).")
-    elif fv[0] == 1.0:
-        f1 = Finding("fake_labelled_real", "still wrong", STILL_WRONG["fake_labelled_real"])
-    else:
-        f1 = Finding("fake_labelled_real", "fixed", FIXED["fake_labelled_real"])
+        return Finding(bug, "could not tell", "D never saw the fake batch G(z): the D step must show D "
+                       "both the real batch and G(z) made from the z you are given.")
+    if fv == "no gradient":
+        return Finding(bug, "could not tell", "no gradient reached D's output on the fakes: did you "
+                       "call loss.backward() on a loss that includes D(fake)?")
+    if fv == "unknown":
+        return Finding(bug, "could not tell", "D's gradient on the fakes matches neither the reference "
+                       "nor a known bug: look at the loss term on D's output for the fake batch (BCE against 0, averaged).")
+    if fv[0] == 1.0:
+        return Finding(bug, "still wrong", STILL_WRONG[bug])
+    return Finding(bug, "fixed", FIXED[bug])
 
-    # ---- bug 2: detach
-    not_detached = g_grad or sides["fake"][2]
-    f2 = Finding("no_detach", "still wrong" if not_detached else "fixed",
-                 STILL_WRONG["no_detach"] if not_detached else FIXED["no_detach"])
 
-    # ---- bug 3: the extra sigmoid
+def _detach_finding(not_detached: bool) -> Finding:
+    """Bug 2: the fake batch reached D without ``.detach()`` (G got a gradient, or the fakes needed one)."""
+    return Finding("no_detach", "still wrong" if not_detached else "fixed",
+                   STILL_WRONG["no_detach"] if not_detached else FIXED["no_detach"])
+
+
+def _sigmoid_finding(verdict: dict) -> Finding:
+    """Bug 3: an extra sigmoid before the ``*_with_logits`` loss, on either batch."""
     known = [v for v in verdict.values() if isinstance(v, tuple)]
     if any(v[1] for v in known):
-        f3 = Finding("double_sigmoid", "still wrong", STILL_WRONG["double_sigmoid"])
-    elif known:
-        f3 = Finding("double_sigmoid", "fixed", FIXED["double_sigmoid"])
-    else:
-        f3 = Finding("double_sigmoid", "could not tell", "no gradient on D's outputs matched a known shape, so the "
-                     "checker could not see whether a sigmoid was added; fix the notes below first.")
+        return Finding("double_sigmoid", "still wrong", STILL_WRONG["double_sigmoid"])
+    if known:
+        return Finding("double_sigmoid", "fixed", FIXED["double_sigmoid"])
+    return Finding("double_sigmoid", "could not tell", "no gradient on D's outputs matched a known shape, so the "
+                   "checker could not see whether a sigmoid was added; fix the notes below first.")
 
-    # ---- anything else
-    rv = verdict["real"]
+
+def _notes(rv, unknown_rows: int, g_changed: bool, d_changed: bool) -> list[str]:
+    """Anything else that looked wrong: the real batch's label or gradient, samples that are
+    neither real nor G(z), G moved, D did not."""
+    notes = []
     if rv == "unseen":
         notes.append("D never saw the real batch: D's loss needs D(real) with the label 1.")
     elif rv == "no gradient":
@@ -369,22 +368,4 @@ def check_d_step(fn: Callable, seed: int = 0) -> ClinicReport:
                      "opt_d.step() belongs in the D step.")
     if not d_changed:
         notes.append("D's parameters did not change: call loss.backward() and then opt_d.step().")
-    return ClinicReport(name, [f1, f2, f3], notes)
-
-
-def _selftest_margin(seed: int = 0) -> float:
-    """Smallest relative distance, on the checker's GAN, between the gradient shapes of two
-    different hypotheses for the same batch (real or fake), after the best positive rescaling.
-    Tests use it: a margin far above the tolerance means one bug cannot pass for another."""
-    G, D, real, z = _tiny_gan(seed)
-    margin = math.inf
-    with torch.no_grad():
-        batches = (D(real).double(), D(G(z)).double())
-    for logits in batches:
-        hyps = list(_hypotheses(logits, (0.0, 1.0)).values())
-        for i, a in enumerate(hyps):
-            for b in hyps[i + 1:]:
-                for u, v in ((a, b), (b, a)):
-                    c = max(float(u @ v / (v @ v)), 0.0)
-                    margin = min(margin, float((u - c * v).norm() / u.norm()))
-    return margin
+    return notes

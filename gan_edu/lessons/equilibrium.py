@@ -32,10 +32,10 @@ which is :math:`r/2` (0.45 for :math:`r = 0.9`) where :math:`p_g = p_{data}`.
 
 Everything here is 1D, where the data density is exact (``gaussian_1d(...).density``) and G's
 density is estimated from its samples (:func:`gan_edu.metrics.kde_1d`). Integrals are done by
-the trapezoid rule on a fine grid (:func:`kl_quad`, :func:`jsd_quad`, :func:`value_quad`).
+the trapezoid rule on a fine grid (:func:`gan_edu.metrics.trapezoid`, also ``eq.trapezoid``).
 
-What is here: the quadrature (:func:`trapezoid`, :func:`kl_quad`, :func:`jsd_quad`,
-:func:`value_quad`, :func:`c_of_g`), the optimal discriminator with label smoothing
+What is here: the integrals (:func:`kl_quad`, :func:`jsd_quad`, :func:`value_quad`,
+:func:`c_of_g`), the optimal discriminator with label smoothing
 (:func:`d_star`) and the losses at equilibrium (:func:`equilibrium_losses`); the lesson's 1D
 GAN (:func:`build_1d`, :func:`line`, :func:`support`), what to draw and measure at one moment
 (:func:`curves` -> :class:`Curves`, :func:`gap`, :func:`theory_numbers`), training helpers
@@ -54,9 +54,12 @@ import torch
 from scipy.special import ndtri, xlogy
 from torch import nn
 
-from .. import _check, metrics
+from .. import _check, metrics, models
 from .. import data as data_mod
-from .. import models as models_mod
+from ..metrics import trapezoid
+from ..models import eval_mode
+from .factory import tiny_gan
+from .generator import generator_output
 
 __all__ = ["LOG4", "D_LOSS_AT_EQUILIBRIUM", "G_LOSS_AT_EQUILIBRIUM", "OPTIMUM_SCHEDULE", "trapezoid", "kl_quad",
            "jsd_quad", "value_quad", "c_of_g", "d_star", "equilibrium_losses", "build_1d", "line", "support",
@@ -98,12 +101,6 @@ def _densities(x, p, q, names=("p", "q")):
         if (a < 0).any():
             raise ValueError(f"{name} is a density and must be >= 0 (min {a.min():.3g})")
     return x, p, q
-
-
-def trapezoid(y, x) -> float:
-    r""":math:`\int y\,dx` by the trapezoid rule on the grid ``x`` (exact for piecewise linear y)."""
-    x, (y,) = _grid_values(x, y, names=("y",))
-    return float(np.sum(0.5 * (y[1:] + y[:-1]) * np.diff(x)))
 
 
 def kl_quad(x, p, q) -> float:
@@ -167,20 +164,14 @@ def equilibrium_losses(real_label: float = 1.0) -> tuple[float, float]:
 # --------------------------------------------------------------------------- the lesson's 1D GAN
 def build_1d(mean: float = 2.0, std: float = 0.5, seed: int = 0, real_label: float = 1.0, hidden: int = 32,
              lr_g: float = 2e-4, lr_d: float = 1e-3, batch_size: int = 256, device="cpu"):
-    """The lesson's 1D GAN, seeded: data N(mean, std^2); G a one-hidden-layer ELU MLP
-    (``latent_dim=1``: one noise number per sample; its smooth, almost linear map can match a
-    Gaussian, tails included), D an MLP of two hidden layers returning logits; D learns 5x faster
-    than G (``lr_d = 5 lr_g``) so it stays near its optimum for the current G, as the theory assumes."""
-    from .. import seed_everything
-    from ..trainer import Trainer
-
-    seed = _check.integer("seed", seed, minimum=0)
-    data = data_mod.gaussian_1d(mean, std)
-    seed_everything(seed)
-    G = models_mod.MLPGenerator(latent_dim=1, out_dim=1, hidden=hidden, depth=1, activation="elu")
-    D = models_mod.MLPDiscriminator(in_dim=1, hidden=hidden)
-    return Trainer(G, D, data, lr_g=lr_g, lr_d=lr_d, batch_size=batch_size, real_label=real_label, seed=seed,
-                   device=device)
+    """The lesson's 1D GAN, seeded (:func:`gan_edu.lessons.factory.tiny_gan`): data N(mean, std^2);
+    G a one-hidden-layer ELU MLP (``latent_dim=1``: one noise number per sample; its smooth, almost
+    linear map can match a Gaussian, tails included), D an MLP of two hidden layers returning logits;
+    D learns 5x faster than G (``lr_d = 5 lr_g``) so it stays near its optimum for the current G, as
+    the theory assumes."""
+    return tiny_gan(seed, data_mod.gaussian_1d(mean, std), latent_dim=1, hidden=hidden, depth=2, g_depth=1,
+                    g_activation="elu", device=device, lr_g=lr_g, lr_d=lr_d, batch_size=batch_size,
+                    real_label=real_label)
 
 
 def _gaussian_1d(data) -> tuple[float, float]:
@@ -237,16 +228,6 @@ def _z_quantiles(G, n_lines: int) -> torch.Tensor:
 
 
 @torch.no_grad()
-def _eval(net: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    was = net.training
-    net.eval()
-    try:
-        return net(x.to(next(net.parameters()).device)).cpu()
-    finally:
-        net.train(was)
-
-
-@torch.no_grad()
 def curves(trainer=None, *, G: nn.Module | None = None, D: nn.Module | None = None, data=None, x=None,
            n_samples: int = 20000, seed: int = 0, real_label: float | None = None, step: int | None = None,
            n_lines: int = 15, bandwidth: float | None = None) -> Curves:
@@ -272,12 +253,14 @@ def curves(trainer=None, *, G: nn.Module | None = None, D: nn.Module | None = No
     x = line(data) if x is None else np.asarray(x, dtype=np.float64)
     x, _ = _grid_values(x, names=())
     z = G.sample_noise(n_samples, generator=torch.Generator().manual_seed(seed)).cpu()
-    samples = _eval(G, z).numpy().ravel()
+    samples = generator_output(G, z).numpy().ravel()
     p_data = np.asarray(data.density(x[:, None]), dtype=np.float64)
     p_g = metrics.kde_1d(samples, x, bandwidth=bandwidth)
-    d = torch.sigmoid(_eval(D, torch.as_tensor(x, dtype=torch.float32).unsqueeze(1))).numpy().astype(np.float64)
+    with eval_mode(D):
+        d = torch.sigmoid(D(torch.as_tensor(x, dtype=torch.float32).unsqueeze(1).to(models._device_of(D))))
+    d = d.cpu().numpy().astype(np.float64)
     zq = _z_quantiles(G, n_lines)
-    gz = _eval(G, zq).numpy().ravel()
+    gz = generator_output(G, zq).numpy().ravel()
     return Curves(x, p_data, p_g, d, d_star(p_data, p_g, real_label), zq.numpy().ravel(), gz,
                   -1 if step is None else int(step), real_label, samples)
 

@@ -158,9 +158,6 @@ def coverage_timeline(trainer, steps: int, every: int = 50, n: int = 1000,
         marks.append(tr.state.step)
         counts.append(c)
 
-    trainer.on("step_end", measure, every=every)
-    try:
+    with trainer.attached(step_end=measure, every=every):
         trainer.run(steps, progress=progress)
-    finally:
-        trainer.off("step_end", measure)
     return np.asarray(marks), np.asarray(counts)

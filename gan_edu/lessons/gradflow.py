@@ -36,12 +36,12 @@ from torch import nn
 from .. import _check
 from .. import data as data_mod
 from .. import losses as losses_mod
-from .. import models as models_mod
 from ..recorders import layer_grad_norms
+from .factory import tiny_gan
 
-__all__ = ["TraceRow", "StepTrace", "trace_step", "GraphLeaves", "loss_g_leaves", "real_batch_effect",
-           "uphill_fraction", "SaturationCurves", "generator_logit_gradient", "saturation_curves",
-           "StallResult", "stall_experiment"]
+__all__ = ["has_grad", "parameters_of", "changed", "TraceRow", "StepTrace", "trace_step", "GraphLeaves",
+           "loss_g_leaves", "real_batch_effect", "uphill_fraction", "SaturationCurves", "generator_logit_gradient",
+           "saturation_curves", "StallResult", "stall_experiment"]
 
 NETWORKS = ("D", "G")
 
@@ -53,17 +53,20 @@ def _check_trainer(trainer) -> None:
         raise TypeError(f"trainer must be a gan_edu.Trainer, got {type(trainer).__name__}")
 
 
-def _has_grad(net: nn.Module) -> bool:
+# --------------------------------------------------------------------------- did a network learn?
+def has_grad(net: nn.Module) -> bool:
     """True if any parameter of ``net`` holds a non-zero ``.grad``."""
     return any(p.grad is not None and bool(p.grad.ne(0).any()) for p in net.parameters())
 
 
-def _params(net: nn.Module) -> list[torch.Tensor]:
+def parameters_of(net: nn.Module) -> list[torch.Tensor]:
+    """A copy of ``net``'s parameters, to compare with later (:func:`changed`)."""
     return [p.detach().clone() for p in net.parameters()]
 
 
-def _same(a: list[torch.Tensor], b: list[torch.Tensor]) -> bool:
-    return all(torch.equal(x, y) for x, y in zip(a, b))
+def changed(before: list[torch.Tensor], net: nn.Module) -> bool:
+    """True if any parameter of ``net`` differs from its copy in ``before`` (from :func:`parameters_of`)."""
+    return any(not torch.equal(b, p.detach()) for b, p in zip(before, net.parameters()))
 
 
 # --------------------------------------------------------------------------- tracing one step
@@ -151,14 +154,14 @@ def trace_step(trainer) -> StepTrace:
         return f"D step {tr.state.d_iter + 1}"
 
     def on_forward(t):
-        before.update(D=_params(t.D), G=_params(t.G))
+        before.update(D=parameters_of(t.D), G=parameters_of(t.G))
 
     def on_backward(kind):
         def handler(t):
             pending.clear()
             for net_name in NETWORKS:
                 net = t.D if net_name == "D" else t.G
-                pending[net_name] = {"got_grad": _has_grad(net), "norms": layer_grad_norms(net)}
+                pending[net_name] = {"got_grad": has_grad(net), "norms": layer_grad_norms(net)}
         return handler
 
     def on_step_end(kind):
@@ -167,20 +170,13 @@ def trace_step(trainer) -> StepTrace:
             order = ("D", "G") if kind == "D" else ("G", "D")
             for net_name in order:
                 net = t.D if net_name == "D" else t.G
-                rows.append(TraceRow(phase, net_name, pending[net_name]["got_grad"],
-                                     not _same(before[net_name], _params(net)), pending[net_name]["norms"]))
+                rows.append(TraceRow(phase, net_name, pending[net_name]["got_grad"], changed(before[net_name], net),
+                                     pending[net_name]["norms"]))
         return handler
 
-    handlers = [("d_forward_end", on_forward), ("g_forward_end", on_forward),
-                ("d_backward_end", on_backward("D")), ("g_backward_end", on_backward("G")),
-                ("d_step_end", on_step_end("D")), ("g_step_end", on_step_end("G"))]
-    for event, fn in handlers:
-        tr.on(event, fn)
-    try:
+    with tr.attached(d_forward_end=on_forward, g_forward_end=on_forward, d_backward_end=on_backward("D"),
+                     g_backward_end=on_backward("G"), d_step_end=on_step_end("D"), g_step_end=on_step_end("G")):
         tr.step()
-    finally:
-        for event, fn in handlers:
-            tr.off(event, fn)
     return StepTrace(rows, tr.state.step)
 
 
@@ -408,10 +404,6 @@ class StallResult:
             return "minimax"
         return "same"
 
-    def gain(self, loss: str) -> float:
-        """How much mean D(G(z)) rose with ``loss``."""
-        return float(self.d_fake[loss][-1] - self.d_fake[loss][0])
-
 
 def stall_experiment(data=None, d_steps: int = 100, g_steps: int = 50, lr_g: float = 0.002, lr_d: float = 5e-3,
                      losses=("minimax", "non_saturating"), hidden: int = 64, batch_size: int = 128, n: int = 256,
@@ -437,12 +429,8 @@ def stall_experiment(data=None, d_steps: int = 100, g_steps: int = 50, lr_g: flo
     if isinstance(losses, str) or not losses:
         raise ValueError(f"losses must be a non-empty list of loss names, got {losses!r}")
     losses = [losses_mod.get(name).name for name in losses]
-    dim = data.shape[0]
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        G = models_mod.MLPGenerator(latent_dim=2, out_dim=dim, hidden=hidden)
-        D = models_mod.MLPDiscriminator(in_dim=dim, hidden=hidden)
-    pre = Trainer(G, D, data, lr_d=lr_d, batch_size=batch_size, seed=seed, device="cpu")
+    pre = tiny_gan(seed, data, hidden=hidden, lr_d=lr_d, batch_size=batch_size)
+    G, D = pre.G, pre.D
     for _ in range(d_steps):
         pre.step_d()
     z = G.sample_noise(n, generator=torch.Generator().manual_seed(seed + 7))

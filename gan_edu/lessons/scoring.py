@@ -31,6 +31,7 @@ from torch import nn
 
 from .. import _check
 from .. import losses as losses_mod
+from ..models import eval_mode
 
 __all__ = ["DScore", "GSignal", "bce_by_hand", "score_d", "train_d_only", "first_reaching",
            "g_signal", "compare_g_signal", "format_signal_table", "with_discriminator"]
@@ -100,12 +101,8 @@ def score_d(trainer_or_d, real, fake) -> DScore:
     D = _discriminator(trainer_or_d)
     real, fake = _batch("real", real), _batch("fake", fake)
     device = next(D.parameters()).device
-    was = D.training
-    D.eval()
-    try:
+    with eval_mode(D):
         lr, lf = D(real.to(device)).cpu(), D(fake.to(device)).cpu()
-    finally:
-        D.train(was)
     acc_r, acc_f = (lr > 0).float().mean().item(), (lf < 0).float().mean().item()
     bce = losses_mod.bce_d_loss(lr, lf).item()
     return DScore(0.5 * (acc_r + acc_f), acc_r, acc_f, bce, torch.sigmoid(lr).numpy(), torch.sigmoid(lf).numpy())
@@ -175,29 +172,30 @@ def g_signal(trainer, z: torch.Tensor, loss="minimax", n_batches: int = 8) -> GS
         raise ValueError(f"z must hold at least 2 * n_batches = {2 * n_batches} noise vectors, got {z.shape[0]}")
     params = [p for p in G.parameters() if p.requires_grad]
     device = next(G.parameters()).device
-    modes = G.training, D.training
-    G.eval(), D.eval()
-    try:
+    with eval_mode(G, D):
         fake = G(z.to(device))
         logits = D(fake)
         per_sample = loss.g_loss(logits) * len(logits)            # sum of per-sample losses (g_loss is a mean)
         g_logit, g_x = torch.autograd.grad(per_sample, [logits, fake], retain_graph=True)
         g_theta = torch.autograd.grad(loss.g_loss(logits), params)
         flat = torch.cat([g.reshape(-1) for g in g_theta])
-        chunks = []
-        for idx in torch.arange(z.shape[0]).chunk(n_batches):
-            gb = torch.autograd.grad(loss.g_loss(D(G(z[idx].to(device)))), params)
-            chunks.append(torch.cat([g.reshape(-1) for g in gb]))
-        S = torch.stack(chunks)
-        cos = F.cosine_similarity(S.unsqueeze(0), S.unsqueeze(1), dim=-1)
-        off = ~torch.eye(len(chunks), dtype=torch.bool)
-        agreement = cos[off].mean().item()
-    finally:
-        G.train(modes[0]), D.train(modes[1])
+        agreement = _agreement(G, D, loss, z.to(device), params, n_batches)
     weight = g_logit.abs().sort(descending=True).values
     top = weight[: max(1, math.ceil(0.05 * len(weight)))].sum() / weight.sum().clamp_min(1e-30)
     return GSignal(torch.sigmoid(logits.detach()).mean().item(), g_logit.abs().mean().item(),
                    g_x.reshape(g_x.shape[0], -1).norm(dim=1).mean().item(), flat.norm().item(), agreement, top.item())
+
+
+def _agreement(G, D, loss, z: torch.Tensor, params, n_batches: int) -> float:
+    """Mean cosine similarity between G's parameter gradients on ``n_batches`` disjoint parts of ``z``."""
+    chunks = []
+    for idx in torch.arange(z.shape[0]).chunk(n_batches):
+        gb = torch.autograd.grad(loss.g_loss(D(G(z[idx]))), params)
+        chunks.append(torch.cat([g.reshape(-1) for g in gb]))
+    S = torch.stack(chunks)                                           # [n_batches, parameters]
+    cos = F.cosine_similarity(S.unsqueeze(0), S.unsqueeze(1), dim=-1)
+    off = ~torch.eye(len(chunks), dtype=torch.bool)
+    return cos[off].mean().item()
 
 
 def compare_g_signal(trainers: Mapping, z: torch.Tensor, losses=_BCE_LOSSES, n_batches: int = 8) -> dict:

@@ -1,13 +1,15 @@
 """Pictures: the 2D plane (D heatmap, real and fake samples, G's manifold, gradient
-arrows), image grids and training curves.
+arrows), image grids, training curves, and D's scores on real and fake samples.
 
-Colours are the same in every lesson (as in GAN Lab): **real is green, fake is
-purple**, and the heatmap shows D's probability of "real" from purple (0) through
-white (0.5) to green (1).
+Colours are the same in every lesson and chosen to stay apart for colour-blind readers (see
+:mod:`gan_edu.viz.palette`): real is green, fake is purple, the discriminator is blue, and the
+heatmap shows D's probability of "real" from purple (0) through white (0.5) to green (1).
+Real and fake points also differ in shape (circles and triangles, :func:`scatter_points`).
 
 Figures here are plain :class:`matplotlib.figure.Figure` objects, not managed by
 pyplot, so widgets can redraw them without leaking figures into cell outputs.
-:func:`show` displays one as a PNG; :func:`to_png` gives the bytes.
+:func:`show` displays one as a PNG; :func:`to_png` gives the bytes. What the plane pictures
+show (D on a grid, G's manifold) is computed in :mod:`gan_edu.lessons.plane`.
 """
 from __future__ import annotations
 
@@ -20,13 +22,30 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from ..data import plane_extent
+from ..lessons.plane import d_grid, fixed_sample, manifold_lines
+from .palette import (
+    ALERT,
+    CMAP,
+    CYCLE,
+    D_COLOR,
+    D_STAR_COLOR,
+    FAKE,
+    G_COLOR,
+    INK,
+    LOSS_COLORS,
+    MARKERS,
+    NEUTRAL,
+    REAL,
+    SIGNED_CMAP,
+)
 
-__all__ = ["REAL", "FAKE", "CMAP", "figure", "finish", "to_png", "to_jpeg", "show", "plane_extent", "d_grid",
-           "manifold_lines", "draw_plane", "plot_plane", "image_grid", "plot_images", "plot_curves"]
+__all__ = ["REAL", "FAKE", "D_COLOR", "G_COLOR", "D_STAR_COLOR", "CMAP", "SIGNED_CMAP", "LOSS_COLORS", "CYCLE",
+           "NEUTRAL", "INK", "ALERT", "MARKERS", "CURVE_COLORS", "scatter_points", "figure", "axes_for", "finish",
+           "arrow_scale", "to_png", "to_jpeg", "show", "plane_extent", "d_grid", "manifold_lines", "draw_plane",
+           "plot_plane", "image_grid", "plot_images", "plot_curves", "DHistograms"]
 
-REAL = "#1a9850"      # green
-FAKE = "#8e44ad"      # purple
-CMAP = "PRGn"         # purple (0: fake) -> white (0.5) -> green (1: real)
+#: colours of the recorded scalars in :func:`plot_curves` (a network's loss in that network's colour)
+CURVE_COLORS = {"loss_d": D_COLOR, "loss_g": G_COLOR, "d_real": REAL, "d_fake": FAKE}
 
 
 def figure(width: float = 4.0, height: float = 4.0, dpi: int = 100) -> Figure:
@@ -36,10 +55,20 @@ def figure(width: float = 4.0, height: float = 4.0, dpi: int = 100) -> Figure:
     return fig
 
 
-def finish(fig: Figure, ax, xlabel: str | None = None, ylabel: str | None = None, title: str | None = None,
+def axes_for(ax, width: float, height: float):
+    """``(fig, ax)``: a new one-axes figure of ``width`` x ``height`` inches when ``ax`` is None,
+    else ``(None, ax)`` to draw on the caller's axes. End with :func:`finish`."""
+    if ax is not None:
+        return None, ax
+    fig = figure(width, height)
+    return fig, fig.add_subplot(111)
+
+
+def finish(fig: Figure | None, ax, xlabel: str | None = None, ylabel: str | None = None, title: str | None = None,
            legend: str | None = "upper left") -> Figure:
     """The usual end of a one-axes figure: small axis labels and ticks, the legend (at ``legend``;
-    None for none), the title if any, a tight layout. Returns ``fig``."""
+    None for none), the title if any, and a tight layout if the figure is ours (``fig`` from
+    :func:`axes_for`; None when drawing on the caller's axes). Returns the axes' figure."""
     if xlabel:
         ax.set_xlabel(xlabel, fontsize=8)
     if ylabel:
@@ -49,8 +78,31 @@ def finish(fig: Figure, ax, xlabel: str | None = None, ylabel: str | None = None
         ax.legend(fontsize=7, loc=legend)
     if title:
         ax.set_title(title, fontsize=9)
+    if fig is None:
+        return ax.figure
     fig.tight_layout()
     return fig
+
+
+def arrow_scale(vectors: np.ndarray, width: float, fraction: float) -> float:
+    """The factor that draws the longest of ``vectors`` [N, 2] (by its largest coordinate, times
+    sqrt 2) at ``fraction`` of ``width``: arrows show directions and relative sizes. 0 if all are 0."""
+    longest = np.abs(vectors).max() if vectors.size else 0.0
+    return fraction * width / (longest * np.sqrt(2)) if longest > 0 else 0.0
+
+
+def scatter_points(ax, points, kind: str, size: float = 5.0, **kw):
+    """Scatter ``points`` [N, 2] of ``kind`` ``"real"`` or ``"fake"`` in that kind's colour AND
+    marker (circles for real, triangles for fake: they differ without colour too), labelled
+    "real x" / "fake G(z)" unless ``label=`` is given; ``color=`` overrides the colour (e.g. grey
+    for fakes of an earlier moment). Other keywords go to ``ax.scatter``. Returns the collection."""
+    if kind not in MARKERS:
+        raise ValueError(f"kind must be 'real' or 'fake', got {kind!r}")
+    p = np.asarray(points, dtype=float).reshape(-1, 2)
+    kw.setdefault("label", "real x" if kind == "real" else "fake G(z)")
+    kw.setdefault("edgecolors", "none")
+    color = kw.pop("color", REAL if kind == "real" else FAKE)
+    return ax.scatter(p[:, 0], p[:, 1], s=size, c=color, marker=MARKERS[kind], **kw)
 
 
 def to_png(fig: Figure, dpi: int | None = None) -> bytes:
@@ -77,56 +129,6 @@ def show(fig: Figure) -> None:
     display(Image(data=to_png(fig)))
 
 
-@torch.no_grad()
-def d_grid(trainer_or_d, extent, n: int = 64) -> np.ndarray:
-    """sigmoid(D(x)) on an ``n x n`` grid over ``extent``; row i is y, column j is x
-    (ready for ``imshow(origin="lower")``). Takes a Trainer (uses ``trainer.d_prob``) or a D."""
-    x0, x1, y0, y1 = extent
-    xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
-    gx, gy = np.meshgrid(xs, ys)
-    pts = torch.as_tensor(np.stack([gx.ravel(), gy.ravel()], 1), dtype=torch.float32)
-    if hasattr(trainer_or_d, "d_prob"):
-        p = trainer_or_d.d_prob(pts)
-    else:
-        D = trainer_or_d
-        was = D.training
-        D.eval()
-        try:
-            p = torch.sigmoid(D(pts.to(next(D.parameters()).device))).cpu()
-        finally:
-            D.train(was)
-    return p.numpy().reshape(n, n)
-
-
-@torch.no_grad()
-def manifold_lines(G, n_lines: int = 11, z_range: float = 2.0, resolution: int = 40) -> list[np.ndarray]:
-    """Where a square grid in z-space lands in data space: ``2 * n_lines`` polylines [resolution, 2].
-    Uses the first two latent coordinates (the others stay 0). This is G's "manifold"."""
-    if G.latent_dim < 2:
-        t = torch.linspace(-z_range, z_range, resolution * 4).unsqueeze(1)
-        return [_g_eval(G, t)]
-    ticks = torch.linspace(-z_range, z_range, n_lines)
-    t = torch.linspace(-z_range, z_range, resolution)
-    zs = []
-    for a in ticks:
-        zs.append(torch.stack([a.expand(resolution), t], 1))      # vertical line z1 = a
-        zs.append(torch.stack([t, a.expand(resolution)], 1))      # horizontal line z2 = a
-    z = torch.cat(zs)
-    if G.latent_dim > 2:
-        z = torch.cat([z, torch.zeros(z.shape[0], G.latent_dim - 2)], 1)
-    out = _g_eval(G, z)
-    return [out[i * resolution:(i + 1) * resolution] for i in range(len(zs))]
-
-
-def _g_eval(G, z: torch.Tensor) -> np.ndarray:
-    was = G.training
-    G.eval()
-    try:
-        return G(z.to(next(G.parameters()).device)).cpu().numpy()
-    finally:
-        G.train(was)
-
-
 def draw_plane(ax, extent, heat: np.ndarray | None = None, real=None, fake=None, manifold=None,
                arrows=None, arrow_points=None, size: float = 5.0, legend: bool = False):
     """Draw the layers of the 2D view on ``ax``. ``heat`` from :func:`d_grid`; ``real`` and
@@ -138,20 +140,17 @@ def draw_plane(ax, extent, heat: np.ndarray | None = None, real=None, fake=None,
         artists["heat"] = ax.imshow(heat, extent=extent, origin="lower", cmap=CMAP, vmin=0, vmax=1,
                                     interpolation="bilinear", aspect="auto")
     if manifold is not None:
-        artists["manifold"] = ax.add_collection(LineCollection(manifold, colors="#555555", linewidths=0.6, alpha=0.6))
+        artists["manifold"] = ax.add_collection(LineCollection(manifold, colors=NEUTRAL, linewidths=0.6, alpha=0.6))
     if real is not None:
-        real = np.asarray(real)
-        artists["real"] = ax.scatter(real[:, 0], real[:, 1], s=size, c=REAL, edgecolors="none", label="real x")
+        artists["real"] = scatter_points(ax, real, "real", size)
     if fake is not None:
-        fake = np.asarray(fake)
-        artists["fake"] = ax.scatter(fake[:, 0], fake[:, 1], s=size, c=FAKE, edgecolors="none", label="fake G(z)")
+        artists["fake"] = scatter_points(ax, fake, "fake", size)
     if arrows is not None and arrow_points is not None:
         a = np.asarray(arrows, dtype=float)
-        longest = np.abs(a).max() if a.size else 0.0
-        scale = 0.15 * (x1 - x0) / (longest * np.sqrt(2)) if longest > 0 else 0.0
+        scale = arrow_scale(a, x1 - x0, 0.15)
         p = np.asarray(arrow_points)
         artists["arrows"] = ax.quiver(p[:, 0], p[:, 1], a[:, 0] * scale, a[:, 1] * scale, angles="xy",
-                                      scale_units="xy", scale=1, color="#222222", width=0.004, alpha=0.8)
+                                      scale_units="xy", scale=1, color=INK, width=0.004, alpha=0.8)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
@@ -164,18 +163,15 @@ def plot_plane(trainer, layers=("heat", "real", "fake"), n: int = 500, extent=No
                size: float = 4.0, ax=None):
     """The 2D view of a trainer: any of ``"heat"``, ``"real"``, ``"fake"``, ``"manifold"``, ``"arrows"``.
     Returns the figure (a new one unless ``ax`` is given)."""
-    fig = None
-    if ax is None:
-        fig = figure(size, size)
-        ax = fig.add_subplot(111)
+    fig, ax = axes_for(ax, size, size)
     extent = extent or plane_extent(trainer.data)
     kw = {}
     if "heat" in layers:
         kw["heat"] = d_grid(trainer, extent)
     if "real" in layers:
-        kw["real"] = trainer.data.sample(n, generator=torch.Generator().manual_seed(1)).numpy()
+        kw["real"] = fixed_sample(trainer.data, n, 1)
     if "fake" in layers:
-        kw["fake"] = trainer.sample(n, generator=torch.Generator().manual_seed(2)).numpy()
+        kw["fake"] = fixed_sample(trainer, n, 2)
     if "manifold" in layers:
         kw["manifold"] = manifold_lines(trainer.G)
     if "arrows" in layers:
@@ -184,11 +180,7 @@ def plot_plane(trainer, layers=("heat", "real", "fake"), n: int = 500, extent=No
         pts, arr = fake_gradients(trainer, n=min(n, 200))
         kw["arrows"], kw["arrow_points"] = arr.numpy(), pts.numpy()
     draw_plane(ax, extent, legend=True, **kw)
-    ax.set_title(title if title is not None else f"step {trainer.state.step}", fontsize=9)
-    ax.tick_params(labelsize=7)
-    if fig is not None:
-        fig.tight_layout()
-    return fig if fig is not None else ax.figure
+    return finish(fig, ax, title=title if title is not None else f"step {trainer.state.step}", legend=None)
 
 
 def image_grid(images: torch.Tensor, nrow: int = 8, padding: int = 1) -> np.ndarray:
@@ -202,38 +194,53 @@ def image_grid(images: torch.Tensor, nrow: int = 8, padding: int = 1) -> np.ndar
 
 def plot_images(images: torch.Tensor, nrow: int = 8, title: str | None = None, size: float = 3.0, ax=None):
     """A grid of images; returns the figure."""
-    fig = None
-    if ax is None:
-        fig = figure(size, size)
-        ax = fig.add_subplot(111)
+    fig, ax = axes_for(ax, size, size)
     ax.imshow(image_grid(images, nrow), cmap="gray", interpolation="nearest")
     ax.set_axis_off()
-    if title:
-        ax.set_title(title, fontsize=9)
-    if fig is not None:
-        fig.tight_layout()
-    return fig if fig is not None else ax.figure
+    return finish(fig, ax, title=title, legend=None)
 
 
 def plot_curves(history, keys=("loss_d", "loss_g"), ax=None, hline: float | None = None, title: str | None = None,
                 size=(4.0, 2.6), labels: dict | None = None):
     """Recorded scalars against the step number; ``hline`` draws a reference line (e.g. 0.5)."""
-    fig = None
-    if ax is None:
-        fig = figure(*size)
-        ax = fig.add_subplot(111)
+    fig, ax = axes_for(ax, *size)
     labels = labels or {}
-    colors = {"loss_d": "#d95f02", "loss_g": "#1b9e77", "d_real": REAL, "d_fake": FAKE}
     for k in keys:
         if k in history and len(history[k]):
-            ax.plot(history[k].steps, history[k].values, lw=1.2, label=labels.get(k, k), color=colors.get(k))
+            ax.plot(history[k].steps, history[k].values, lw=1.2, label=labels.get(k, k), color=CURVE_COLORS.get(k))
     if hline is not None:
         ax.axhline(hline, color="#444", lw=0.8, ls="--")
-    ax.set_xlabel("step", fontsize=8)
-    ax.tick_params(labelsize=7)
-    ax.legend(fontsize=7, loc="best")
-    if title:
-        ax.set_title(title, fontsize=9)
-    if fig is not None:
-        fig.tight_layout()
-    return fig if fig is not None else ax.figure
+    return finish(fig, ax, "step", title=title, legend="best")
+
+
+class DHistograms:
+    """D's scores on real samples (green) and on fakes (purple) as two filled histograms on
+    ``ax``, between ``lo`` and ``hi`` (0 and 1 for probabilities; the 0.5 line marks "can't
+    tell" when ``half_line``). Made once; :meth:`update` redraws the counts in place, so a
+    widget can call it on every click. A D that tells them apart pushes green to the right
+    and purple to the left."""
+
+    def __init__(self, ax, bins: int = 30, lo: float = 0.0, hi: float = 1.0, half_line: bool = True,
+                 names=("D(x), real", "D(G(z)), fake"), alpha: float = 0.6):
+        self.ax, self.names, self.alpha = ax, tuple(names), alpha
+        self.edges = np.linspace(lo, hi, bins + 1)
+        zeros = np.zeros(bins)
+        self.real = ax.stairs(zeros, self.edges, fill=True, color=REAL, alpha=alpha, label=self.names[0])
+        self.fake = ax.stairs(zeros, self.edges, fill=True, color=FAKE, alpha=alpha, label=self.names[1])
+        if half_line:
+            ax.axvline(0.5, color="#444", lw=0.8, ls="--")
+        ax.set_xlim(lo, hi)
+
+    def update(self, scores_real, scores_fake, emphasis: str | None = None) -> None:
+        """Count ``scores_real`` and ``scores_fake`` (arrays); the labels give their means (also in
+        the legend, if the axes has one). ``emphasis="real"`` or ``"fake"`` fades the other one."""
+        pr, pf = np.asarray(scores_real, dtype=float).ravel(), np.asarray(scores_fake, dtype=float).ravel()
+        fade = {"real": (0.9, 0.3), "fake": (0.3, 0.9)}.get(emphasis, (self.alpha, self.alpha))
+        for artist, p, name, alpha in zip((self.real, self.fake), (pr, pf), self.names, fade):
+            artist.set_data(np.histogram(p, self.edges)[0])
+            artist.set_alpha(alpha)
+            artist.set_label(f"{name}, mean {p.mean():.2f}")
+        legend = self.ax.get_legend()
+        if legend is not None:
+            for text, artist in zip(legend.get_texts(), (self.real, self.fake)):
+                text.set_text(artist.get_label())

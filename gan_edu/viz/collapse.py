@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
 from matplotlib.patches import Circle
 
-from . import FAKE, REAL, figure, plane_extent
+from ..lessons.plane import fixed_sample
+from . import FAKE, REAL, figure, plane_extent, scatter_points
 
 __all__ = ["plot_coverage_timeline", "draw_modes", "plot_datasets", "plot_side_by_side"]
 
@@ -56,8 +56,8 @@ def plot_datasets(datasets, n: int = 2500, seed: int = 1, panel: float = 3.0):
         raise ValueError("datasets must be a non-empty list of mixtures with centres, e.g. [ge.data.ring(), ge.data.grid()]")
     fig = figure(panel * len(datasets), panel)
     for ax, data in zip(np.atleast_1d(fig.subplots(1, len(datasets))), datasets):
-        x = data.sample(n, generator=torch.Generator().manual_seed(seed)).numpy()
-        ax.scatter(x[:, 0], x[:, 1], s=1, c=REAL)
+        x = fixed_sample(data, n, seed)
+        scatter_points(ax, x, "real", 1)
         draw_modes(ax, data)
         ax.set_aspect("equal")
         ax.set_title(f"{data.name}: {data.n_modes} modes", fontsize=9)
@@ -78,9 +78,9 @@ def plot_side_by_side(trainers: dict, n: int = 1000, cols: int | None = None, pa
         if isinstance(item, tuple):
             data, x = item[0], np.asarray(item[1])[:n]
         else:
-            data, x = item.data, item.sample(n, generator=torch.Generator().manual_seed(0)).numpy()
+            data, x = item.data, fixed_sample(item, n, 0)
         extent = plane_extent(data, margin=0.3)
-        ax.scatter(x[:, 0], x[:, 1], s=2, c=FAKE, alpha=0.6, edgecolors="none")
+        scatter_points(ax, x, "fake", 2, alpha=0.6)
         ax.scatter(*np.asarray(data.centers).T, s=6, c=REAL, marker="x", lw=0.8)
         draw_modes(ax, data)
         ax.set_xlim(extent[0], extent[1])

@@ -6,18 +6,18 @@ its probabilities on real and fake samples separate, and how its accuracy and lo
   :math:`-\log(1-p)` for a fake one (label 0).
 * :func:`plot_d_plane` -- the heatmap of D(x) = sigmoid(logit) with real (green) and fake
   (purple) samples on top; :func:`plot_d_planes` puts several side by side.
-* :func:`plot_probability_histograms` -- histograms of D(real) and D(fake) as probabilities.
 * :func:`plot_accuracy_curves`, :func:`plot_loss_curves` -- one or more curves against the
   number of D updates.
-* :class:`DTrainerFigure` / :func:`draw_dtrainer` -- the four panels of the D-only training
-  widget in one figure, laid out once and updated in place.
+* :class:`DTrainerFigure` -- the four panels of the D-only training widget in one figure
+  (the plane, the histograms of D(real) and D(fake), accuracy and loss), laid out once and
+  updated in place.
 * :func:`plot_runs` -- accuracy and BCE of several D-only runs side by side.
 * :func:`plot_gradient_bars`, :func:`plot_g_signal` -- the size of G's gradient against
   different discriminators, for each G loss.
 
 Every function returns a :class:`matplotlib.figure.Figure` made with :func:`gan_edu.viz.figure`
 (never pyplot), or draws on the ``ax`` it is given and returns that axes' figure.
-Colours follow :mod:`gan_edu.viz`: real green, fake purple, heatmap ``PRGn``.
+Colours follow :mod:`gan_edu.viz.palette`: real green, fake purple, the heatmap purple-white-green.
 """
 from __future__ import annotations
 
@@ -28,30 +28,13 @@ import numpy as np
 import torch
 
 from .. import _check
-from . import FAKE, REAL, d_grid, draw_plane, figure, plane_extent
+from . import CYCLE, FAKE, REAL, DHistograms, axes_for, d_grid, draw_plane, figure, finish, plane_extent
 
-__all__ = ["plot_sigmoid_bce", "plot_d_plane", "plot_d_planes", "plot_probability_histograms", "plot_accuracy_curves",
-           "plot_loss_curves", "plot_runs", "DTrainerFigure", "draw_dtrainer", "plot_gradient_bars", "plot_g_signal",
-           "CHANCE_BCE"]
+__all__ = ["plot_sigmoid_bce", "plot_d_plane", "plot_d_planes", "plot_accuracy_curves", "plot_loss_curves",
+           "plot_runs", "DTrainerFigure", "plot_gradient_bars", "plot_g_signal", "CHANCE_BCE"]
 
 #: D's loss (BCE on the real batch + BCE on the fake batch) when D says 0.5 for everything: 2 log 2
 CHANCE_BCE = 2 * math.log(2)
-
-_LINE_COLORS = ("#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#444444")
-
-
-def _new_or(ax, width: float, height: float):
-    if ax is not None:
-        return None, ax
-    fig = figure(width, height)
-    return fig, fig.add_subplot(111)
-
-
-def _done(fig, ax):
-    if fig is not None:
-        fig.tight_layout()
-        return fig
-    return ax.figure
 
 
 def _points(name: str, x) -> np.ndarray | None:
@@ -129,16 +112,13 @@ def plot_d_plane(trainer_or_d, real=None, fake=None, extent=None, heat=None, tit
         if trainer_or_d is None:
             raise ValueError("trainer_or_d is needed unless heat is given")
         heat = d_grid(trainer_or_d, extent, n=n_grid)
-    fig, ax = _new_or(ax, size + (0.6 if colorbar else 0), size)
+    fig, ax = axes_for(ax, size + (0.6 if colorbar else 0), size)
     artists = draw_plane(ax, extent, heat=heat, real=real, fake=fake, size=6, legend=real is not None or fake is not None)
     if colorbar:
         cb = ax.figure.colorbar(artists["heat"], ax=ax, fraction=0.046, pad=0.03)
         cb.set_label("D(x) = p(real)", fontsize=7)
         cb.ax.tick_params(labelsize=6)
-    if title:
-        ax.set_title(title, fontsize=9)
-    ax.tick_params(labelsize=7)
-    return _done(fig, ax)
+    return finish(fig, ax, title=title, legend=None)
 
 
 def plot_d_planes(trainers: Mapping, real=None, fake=None, extent=None, n_grid: int = 64, size: float = 3.4):
@@ -159,28 +139,7 @@ def plot_d_planes(trainers: Mapping, real=None, fake=None, extent=None, n_grid: 
     return fig
 
 
-# --------------------------------------------------------------------------- histograms and curves
-def plot_probability_histograms(p_real, p_fake, bins: int = 20, title: str | None = None, size=(4.0, 2.8), ax=None):
-    """Histograms of D's probabilities on real samples (green) and on fakes (purple), on [0, 1].
-    A discriminator that tells them apart pushes green to the right and purple to the left."""
-    bins = _check.integer("bins", bins, minimum=2)
-    pr, pf = _probs("p_real", p_real), _probs("p_fake", p_fake)
-    fig, ax = _new_or(ax, *size)
-    edges = np.linspace(0, 1, bins + 1)
-    ax.hist(pr, bins=edges, color=REAL, alpha=0.65, label=f"D(real)  mean {pr.mean():.2f}")
-    ax.hist(pf, bins=edges, color=FAKE, alpha=0.65, label=f"D(fake)  mean {pf.mean():.2f}")
-    ax.axvline(0.5, color="#444", lw=0.8, ls="--")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, max(len(pr), len(pf)) * 1.05)
-    ax.set_xlabel("D(x) = p(real)", fontsize=8)
-    ax.set_ylabel("samples", fontsize=8)
-    ax.legend(fontsize=7, loc="upper center")
-    ax.tick_params(labelsize=7)
-    if title:
-        ax.set_title(title, fontsize=9)
-    return _done(fig, ax)
-
-
+# --------------------------------------------------------------------------- curves over D updates
 def _curves(name: str, curves) -> dict:
     if not isinstance(curves, Mapping) or not curves:
         raise ValueError(f"{name} must be a non-empty dict {{label: (x, y)}}")
@@ -197,7 +156,7 @@ def _curves(name: str, curves) -> dict:
 
 def _draw_curves(ax, curves, marker):
     for i, (label, (x, y)) in enumerate(curves.items()):
-        ax.plot(x, y, lw=1.4, color=_LINE_COLORS[i % len(_LINE_COLORS)], label=label)
+        ax.plot(x, y, lw=1.4, color=CYCLE[i % len(CYCLE)], label=label)
     if marker is not None:
         ax.axvline(marker, color="#222", lw=0.8, alpha=0.6)
     ax.set_xlabel("D updates", fontsize=8)
@@ -212,7 +171,7 @@ def plot_accuracy_curves(curves: Mapping, target: float | None = 0.99, marker: f
     curves = _curves("curves", curves)
     if target is not None:
         target = _check.number("target", target, minimum=0.0, maximum=1.0)
-    fig, ax = _new_or(ax, *size)
+    fig, ax = axes_for(ax, *size)
     _draw_curves(ax, curves, marker)
     ax.axhline(0.5, color="#999", lw=0.8, ls="--")
     ax.text(0.01, 0.5, " chance", transform=ax.get_yaxis_transform(), fontsize=6, color="#777", va="bottom")
@@ -220,11 +179,7 @@ def plot_accuracy_curves(curves: Mapping, target: float | None = 0.99, marker: f
         ax.axhline(target, color="#444", lw=0.8, ls=":")
         ax.text(0.01, target, f" {target:.0%}", transform=ax.get_yaxis_transform(), fontsize=6, color="#444", va="top")
     ax.set_ylim(0.4, 1.03)
-    ax.set_ylabel("D accuracy", fontsize=8)
-    ax.legend(fontsize=7, loc="lower right")
-    if title:
-        ax.set_title(title, fontsize=9)
-    return _done(fig, ax)
+    return finish(fig, ax, ylabel="D accuracy", title=title, legend="lower right")
 
 
 def plot_loss_curves(curves: Mapping, reference: float | None = CHANCE_BCE, marker: float | None = None,
@@ -232,7 +187,7 @@ def plot_loss_curves(curves: Mapping, reference: float | None = CHANCE_BCE, mark
     """D's BCE loss against the number of D updates; ``curves`` maps a label to ``(x, loss)``.
     ``reference`` draws a dashed line at 2 log 2 (D says 0.5 to everything) by default."""
     curves = _curves("curves", curves)
-    fig, ax = _new_or(ax, *size)
+    fig, ax = axes_for(ax, *size)
     _draw_curves(ax, curves, marker)
     if reference is not None:
         reference = _check.number("reference", reference)
@@ -240,12 +195,7 @@ def plot_loss_curves(curves: Mapping, reference: float | None = CHANCE_BCE, mark
         ax.text(0.01, reference, " 2 log 2: D says 0.5", transform=ax.get_yaxis_transform(), fontsize=6, color="#777",
                 va="bottom")
     ax.set_ylim(bottom=0)
-    ax.set_ylabel("D's BCE loss", fontsize=8)
-    if len(curves) > 1:
-        ax.legend(fontsize=7, loc="center right")
-    if title:
-        ax.set_title(title, fontsize=9)
-    return _done(fig, ax)
+    return finish(fig, ax, ylabel="D's BCE loss", title=title, legend="center right" if len(curves) > 1 else None)
 
 
 def plot_runs(runs: Mapping, target: float = 0.99, size=(8.0, 2.8)):
@@ -287,28 +237,23 @@ class DTrainerFigure:
         self.title = ax.set_title("", fontsize=9)
 
         self.ax_hist = ax = fig.add_subplot(gs[:, 1])
-        self.edges = np.linspace(0, 1, self.bins + 1)
-        zeros = np.zeros(self.bins)
-        self.hist_real = ax.stairs(zeros, self.edges, fill=True, color=REAL, alpha=0.6, label="D(real)")
-        self.hist_fake = ax.stairs(zeros, self.edges, fill=True, color=FAKE, alpha=0.6, label="D(fake)")
-        ax.axvline(0.5, color="#444", lw=0.8, ls="--")
-        ax.set_xlim(0, 1)
+        self.hists = DHistograms(ax, self.bins, names=("D(real)", "D(fake)"))
         ax.set_ylim(0, max(len(real), len(fake)) * 1.3)          # room at the top for the legend
         ax.set_xlabel("D(x) = p(real)", fontsize=8)
         ax.set_ylabel("held-out samples", fontsize=8)
         ax.tick_params(labelsize=7)
-        self.hist_legend = ax.legend(fontsize=7, loc="upper center", ncol=2)
+        ax.legend(fontsize=7, loc="upper center", ncol=2)
         ax.set_title("D's probabilities: real vs fake", fontsize=9)
 
         self.ax_acc = ax = fig.add_subplot(gs[0, 2])
-        (self.acc_line,) = ax.plot([], [], lw=1.4, color=_LINE_COLORS[0])
+        (self.acc_line,) = ax.plot([], [], lw=1.4, color=CYCLE[0])
         ax.axhline(0.5, color="#999", lw=0.8, ls="--")
         ax.set_ylim(0.4, 1.03)
         ax.set_ylabel("accuracy", fontsize=8)
         ax.tick_params(labelsize=7, labelbottom=False)
         ax.set_title("D accuracy and BCE loss", fontsize=9)
         self.ax_loss = ax = fig.add_subplot(gs[1, 2], sharex=self.ax_acc)
-        (self.loss_line,) = ax.plot([], [], lw=1.4, color=_LINE_COLORS[1])
+        (self.loss_line,) = ax.plot([], [], lw=1.4, color=CYCLE[1])
         ax.axhline(CHANCE_BCE, color="#999", lw=0.8, ls="--")
         ax.text(0.01, CHANCE_BCE, " 2 log 2: D says 0.5", transform=ax.get_yaxis_transform(), fontsize=6, color="#777",
                 va="bottom")
@@ -324,12 +269,7 @@ class DTrainerFigure:
         self.heat.set_data(np.asarray(heat))
         if fake is not None:
             self.fake.set_offsets(_points("fake", fake))
-        pr, pf = _probs("p_real", p_real), _probs("p_fake", p_fake)
-        self.hist_real.set_data(np.histogram(pr, self.edges)[0])
-        self.hist_fake.set_data(np.histogram(pf, self.edges)[0])
-        texts = self.hist_legend.get_texts()
-        texts[0].set_text(f"D(real), mean {pr.mean():.2f}")
-        texts[1].set_text(f"D(fake), mean {pf.mean():.2f}")
+        self.hists.update(_probs("p_real", p_real), _probs("p_fake", p_fake))
         x = np.asarray(updates, dtype=float)
         acc, bce = np.asarray(accuracy, dtype=float), np.asarray(loss, dtype=float)
         self.acc_line.set_data(x, acc)
@@ -340,12 +280,6 @@ class DTrainerFigure:
             m.set_xdata([current, current])
         self.title.set_text(title)
         return self.fig
-
-
-def draw_dtrainer(extent, heat, real, fake, p_real, p_fake, updates, accuracy, loss, current: int = 0, title: str = ""):
-    """A static copy of the D-only training view (see :class:`DTrainerFigure`); returns the figure."""
-    view = DTrainerFigure(extent, real, fake)
-    return view.update(heat, p_real, p_fake, updates, accuracy, loss, current=current, title=title)
 
 
 # --------------------------------------------------------------------------- gradients
@@ -365,13 +299,13 @@ def plot_gradient_bars(values: Mapping, title: str | None = None, ylabel: str = 
                 raise ValueError(f"values[{group!r}][{k!r}] must be a positive finite number (log scale), got {v!r}")
             if k not in labels:
                 labels.append(k)
-    fig, ax = _new_or(ax, *size)
+    fig, ax = axes_for(ax, *size)
     groups = list(values)
     width = 0.8 / len(labels)
     for j, label in enumerate(labels):
         xs = [i + (j - (len(labels) - 1) / 2) * width for i in range(len(groups))]
         hs = [values[g].get(label, np.nan) for g in groups]
-        bars = ax.bar(xs, hs, width=width * 0.95, color=_LINE_COLORS[j % len(_LINE_COLORS)], label=label)
+        bars = ax.bar(xs, hs, width=width * 0.95, color=CYCLE[j % len(CYCLE)], label=label)
         for b, h in zip(bars, hs):
             if np.isfinite(h):
                 ax.text(b.get_x() + b.get_width() / 2, h * 1.15, f"{h:.2g}", ha="center", va="bottom", fontsize=7)
@@ -381,12 +315,7 @@ def plot_gradient_bars(values: Mapping, title: str | None = None, ylabel: str = 
     ax.set_ylim(lo / 3, hi * 8)
     ax.set_xticks(range(len(groups)))
     ax.set_xticklabels([str(g) for g in groups], fontsize=8)
-    ax.set_ylabel(ylabel, fontsize=8)
-    ax.tick_params(labelsize=7)
-    ax.legend(fontsize=7, loc="upper left")
-    if title:
-        ax.set_title(title, fontsize=9)
-    return _done(fig, ax)
+    return finish(fig, ax, ylabel=ylabel, title=title, legend="upper left")
 
 
 _SIGNAL_TITLES = {"d_fake": "mean D(G(z))", "logit_grad": "per-logit gradient |dL/dlogit|",

@@ -25,13 +25,11 @@ import numpy as np
 
 from .. import _check
 from ..lessons.equilibrium import Curves
-from . import FAKE, REAL, figure, finish
+from . import CURVE_COLORS, D_COLOR, D_STAR_COLOR, FAKE, REAL, figure, finish, scatter_points
 
 __all__ = ["D_COLOR", "D_STAR_COLOR", "Figure1", "draw_figure1", "plot_figure1_row", "plot_optimum", "plot_balance",
            "plot_losses"]
 
-D_COLOR = "#2166ac"        # D(x): blue, as in Goodfellow et al.'s Figure 1
-D_STAR_COLOR = "#e66101"   # D*(x): orange, dashed
 _Z_RANGE = 2.6             # the z axis of the mapping panel shows [-2.6, 2.6]
 
 
@@ -85,7 +83,7 @@ class Figure1:
 
             self.segments = map_ax.add_collection(LineCollection([], colors="#777777", linewidths=0.8))
             self.z_dots = map_ax.scatter([], [], s=6, c="#444444", zorder=3)
-            self.x_dots = map_ax.scatter([], [], s=6, c=FAKE, zorder=3)
+            self.x_dots = scatter_points(map_ax, np.zeros((0, 2)), "fake", 6, zorder=3)
             self.z_ends = tuple(map_ax.text(u, -0.1, "", fontsize=6, va="top", ha=ha, color="#555555",
                                             transform=map_ax.get_yaxis_transform()) for u, ha in ((0.005, "left"), (0.995, "right")))
             map_ax.set_ylim(-0.5, 1.12)
@@ -244,17 +242,16 @@ def plot_losses(history, targets: Mapping[str, float], window: int = 20, size=(6
         raise ValueError("targets must be a dict {'loss_d': value, 'loss_g': value}")
     fig = figure(*size)
     ax = fig.add_subplot(111)
-    colors = {"loss_d": "#d95f02", "loss_g": "#1b9e77"}
     names = {"loss_d": "D's loss", "loss_g": "G's loss (non-saturating)"}
     for key in ("loss_d", "loss_g"):
         s = history[key]
         steps, values = s.steps, s.values
-        ax.plot(steps, values, color=colors[key], lw=0.6, alpha=0.35)
+        ax.plot(steps, values, color=CURVE_COLORS[key], lw=0.6, alpha=0.35)
         if values.size >= window:
             smooth = np.convolve(values, np.ones(window) / window, mode="valid")
-            ax.plot(steps[window - 1:], smooth, color=colors[key], lw=1.6, label=f"{names[key]}, mean of {window} steps")
+            ax.plot(steps[window - 1:], smooth, color=CURVE_COLORS[key], lw=1.6, label=f"{names[key]}, mean of {window} steps")
         if key in targets:
             t = float(targets[key])
-            ax.axhline(t, color=colors[key], lw=0.9, ls="--")
-            ax.text(steps[-1] if steps.size else 0, t, f" {t:.3f}", fontsize=7, va="bottom", ha="right", color=colors[key])
+            ax.axhline(t, color=CURVE_COLORS[key], lw=0.9, ls="--")
+            ax.text(steps[-1] if steps.size else 0, t, f" {t:.3f}", fontsize=7, va="bottom", ha="right", color=CURVE_COLORS[key])
     return finish(fig, ax, "step", "loss (nats)", title, legend="upper right")

@@ -4,25 +4,22 @@ r"""Pictures of the generator's forward pass (lesson 01): from noise z to a samp
   :func:`plot_noise_vs_data` (16 numbers of z next to 64 pixels of a digit);
 * inside an MLP generator: :func:`plot_activations` (every layer's outputs for a
   few samples, and their histogram: ReLU sets about half of them to 0);
-* inside the image generator: :func:`shape_walk` / :func:`format_shape_walk`
-  (each layer's name, kind, output shape and parameter count),
-  :func:`plot_shape_walk` (the feature maps grow 2x2 -> 4x4 -> 8x8) and
-  :func:`transposed_conv_demo` / :func:`plot_transposed_conv` (one transposed
-  convolution drawn as a sum of stamped kernels);
+* inside the image generator: :func:`plot_shape_walk` (the feature maps grow
+  2x2 -> 4x4 -> 8x8) and :func:`plot_transposed_conv` (one transposed convolution
+  drawn as a sum of stamped kernels);
 * the latent space: :func:`draw_manifold` / :func:`plot_manifolds` (a grid in
-  z-space and where G sends it), :func:`nearby_vs_far` (nearby z -> nearby
-  outputs, as numbers), :func:`interpolate` / :func:`plot_interpolation`
-  (G((1 - a) z0 + a z1) against the pixel blend (1 - a) G(z0) + a G(z1)) and
-  :func:`plot_latent_path` (the same walk for a 2D generator).
+  z-space and where G sends it), :func:`plot_interpolation` (G((1 - a) z0 + a z1)
+  against the pixel blend (1 - a) G(z0) + a G(z1)) and :func:`plot_latent_path`
+  (the same walk for a 2D generator).
 
-Everything here runs G in eval mode (BatchNorm uses its running statistics, so one
-sample's output does not depend on the others in its batch) without gradients, and
-puts G's mode back afterwards. Figures are pyplot-free (see :mod:`gan_edu.viz`).
+What these pictures show is computed in :mod:`gan_edu.lessons.generator` (running G in eval
+mode, the shape walk, the hand-made transposed convolution, nearby vs far, the latent walk);
+those names are re-exported here (``gviz.shape_walk``, ``gviz.generator_output`` ...).
+Figures are pyplot-free (see :mod:`gan_edu.viz`).
 """
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -30,82 +27,36 @@ from matplotlib import colormaps
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.patches import Rectangle
-from torch import nn
 
 from .. import _check, models
-from . import FAKE, REAL, figure, image_grid, manifold_lines
+from ..lessons.generator import (
+    Closeness,
+    ShapeStep,
+    WalkVsBlend,
+    as_z,
+    check_generator,
+    format_shape_walk,
+    generator_output,
+    interpolate,
+    nearby_vs_far,
+    shape_walk,
+    train_mode_samples,
+    transposed_conv_demo,
+    walk_vs_blend,
+)
+from ..lessons.plane import fixed_sample
+from . import NEUTRAL, SIGNED_CMAP, figure, image_grid, manifold_lines, plane_extent, scatter_points
 
-__all__ = ["plot_noise", "plot_noise_vs_data", "plot_activations", "ShapeStep", "shape_walk", "format_shape_walk",
-           "plot_shape_walk", "transposed_conv_demo", "plot_transposed_conv", "manifold_colors", "draw_manifold",
-           "draw_z_grid", "plot_manifolds", "Closeness", "nearby_vs_far", "interpolate", "plot_interpolation",
-           "plot_latent_path", "generator_output", "train_mode_samples", "plot_image_sets", "WalkVsBlend",
-           "walk_vs_blend"]
+__all__ = ["plot_noise", "plot_noise_vs_data", "plot_activations", "plot_shape_walk", "plot_transposed_conv",
+           "manifold_colors", "draw_manifold", "draw_z_grid", "frame", "plot_manifolds", "plot_interpolation",
+           "plot_latent_path", "plot_image_sets",
+           # computed in gan_edu.lessons.generator, re-exported for the lesson's ``gviz.`` calls
+           "ShapeStep", "shape_walk", "format_shape_walk", "transposed_conv_demo", "Closeness", "nearby_vs_far",
+           "interpolate", "WalkVsBlend", "walk_vs_blend", "generator_output", "train_mode_samples"]
 
 #: colours of the latent grid: lines z1 = const in blues, lines z2 = const in oranges
 _BLUES = LinearSegmentedColormap.from_list("ge_blues", ["#9ecae1", "#08306b"])
 _ORANGES = LinearSegmentedColormap.from_list("ge_oranges", ["#fdd0a2", "#a63603"])
-ACT_CMAP = "RdBu_r"      # activations: blue < 0, white = 0, red > 0
-
-
-# --------------------------------------------------------------------------- running G
-def _check_generator(G) -> nn.Module:
-    if not isinstance(G, nn.Module) or not isinstance(getattr(G, "latent_dim", None), int):
-        raise TypeError(f"G must be a gan_edu generator (an nn.Module with an integer latent_dim), got {type(G).__name__}")
-    return G
-
-
-def _as_z(name: str, z, latent_dim: int) -> torch.Tensor:
-    """``z`` as a float tensor [N, latent_dim]; a single vector [latent_dim] becomes [1, latent_dim]."""
-    if isinstance(z, torch.Tensor):
-        t = z.detach().float()
-    else:
-        try:
-            t = torch.as_tensor(np.asarray(z, dtype=np.float32))
-        except (TypeError, ValueError):
-            raise TypeError(f"{name} must be a tensor or array of numbers, got {type(z).__name__}") from None
-    if t.ndim == 1:
-        t = t.unsqueeze(0)
-    if t.ndim != 2 or t.shape[1] != latent_dim:
-        raise ValueError(f"{name} must have shape [{latent_dim}] or [N, {latent_dim}] (latent_dim={latent_dim}), "
-                         f"got {tuple(t.shape)}")
-    if not bool(torch.isfinite(t).all()):
-        raise ValueError(f"{name} must be finite numbers (found NaN or inf)")
-    return t
-
-
-@torch.no_grad()
-def generator_output(G, z) -> torch.Tensor:
-    """G(z) in eval mode, without gradients, on the CPU. ``z``: [latent_dim] or [N, latent_dim]."""
-    G = _check_generator(G)
-    z = _as_z("z", z, G.latent_dim)
-    was = G.training
-    G.eval()
-    try:
-        return G(z.to(models._device_of(G))).cpu()
-    finally:
-        G.train(was)
-
-
-@torch.no_grad()
-def train_mode_samples(G, z) -> torch.Tensor:
-    """G(z) in *training* mode: BatchNorm normalises with the statistics of this batch (as it
-    does while G trains). Running statistics are left untouched. For comparison with eval mode."""
-    G = _check_generator(G)
-    z = _as_z("z", z, G.latent_dim)
-    if z.shape[0] < 2:
-        raise ValueError(f"z must hold at least 2 samples in training mode (BatchNorm needs a batch), got {z.shape[0]}")
-    norms = [m for m in G.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-    saved = [(m.running_mean.clone(), m.running_var.clone(), m.num_batches_tracked.clone()) for m in norms]
-    was = G.training
-    G.train()
-    try:
-        return G(z.to(models._device_of(G))).cpu()
-    finally:
-        for m, (mean, var, nbt) in zip(norms, saved):
-            m.running_mean.copy_(mean)
-            m.running_var.copy_(var)
-            m.num_batches_tracked.copy_(nbt)
-        G.train(was)
 
 
 # --------------------------------------------------------------------------- noise
@@ -123,7 +74,7 @@ def plot_noise(samples: dict, bins: int = 40, size: float = 3.0):
         if z.ndim != 2 or z.shape[1] < 2:
             raise ValueError(f"samples[{title!r}] must have shape [N, d] with d >= 2, got {z.shape}")
         ax = fig.add_subplot(gs[0, j])
-        ax.scatter(z[:, 0], z[:, 1], s=3, c=FAKE, alpha=0.5, edgecolors="none")
+        ax.scatter(z[:, 0], z[:, 1], s=3, c=NEUTRAL, alpha=0.5, edgecolors="none")       # noise: not data, grey
         ax.set_xlim(-3.5, 3.5)
         ax.set_ylim(-3.5, 3.5)
         ax.set_aspect("equal")
@@ -132,7 +83,7 @@ def plot_noise(samples: dict, bins: int = 40, size: float = 3.0):
         ax.set_ylabel("$z_2$", fontsize=8)
         ax.tick_params(labelsize=7)
         h = fig.add_subplot(gs[1, j])
-        h.hist(z.ravel(), bins=bins, range=(-3.5, 3.5), color=FAKE, alpha=0.7)
+        h.hist(z.ravel(), bins=bins, range=(-3.5, 3.5), color=NEUTRAL, alpha=0.7)
         h.set_xlim(-3.5, 3.5)
         h.set_yticks([])
         h.set_xlabel("value of one coordinate", fontsize=8)
@@ -157,7 +108,7 @@ def plot_noise_vs_data(z: torch.Tensor, images: torch.Tensor, nrow: int = 4, siz
     fig = figure(2 * size, size * 0.95)
     ax1, ax2 = fig.add_subplot(121), fig.add_subplot(122)
     tiles = z.clamp(-2.5, 2.5).reshape(-1, side, side).numpy()
-    cmap = colormaps["RdBu_r"].with_extremes(bad="#555555")
+    cmap = colormaps[SIGNED_CMAP].with_extremes(bad="#555555")
     ax1.imshow(_mosaic(tiles, nrow, pad=np.nan), cmap=cmap, vmin=-2.5, vmax=2.5, interpolation="nearest")
     ax1.set_title(f"noise z: {z.shape[1]} numbers each\n(drawn as {side}x{side}; red > 0, blue < 0)", fontsize=9)
     ax2.imshow(image_grid(images, nrow), cmap="gray", interpolation="nearest")
@@ -216,7 +167,7 @@ def plot_activations(layers, n_samples: int = 6, max_units: int = 64, size: floa
         heat = out[:n_samples, :max_units]
         vmax = float(np.abs(heat).max()) or 1.0
         ax = fig.add_subplot(gs[i, 0])
-        ax.imshow(heat, cmap=ACT_CMAP, vmin=-vmax, vmax=vmax, aspect="auto", interpolation="nearest")
+        ax.imshow(heat, cmap=SIGNED_CMAP, vmin=-vmax, vmax=vmax, aspect="auto", interpolation="nearest")
         shown = "" if out.shape[1] <= max_units else f" (first {max_units} shown)"
         what = layer.name if layer.kind == layer.name else f"{layer.name} ({layer.kind})"
         ax.set_title(f"{what} -> {list(layer.shape[1:])} per sample{shown}", fontsize=8, loc="left")
@@ -235,129 +186,27 @@ def plot_activations(layers, n_samples: int = 6, max_units: int = 64, size: floa
 
 
 # --------------------------------------------------------------------------- shape walk
-class ShapeStep(NamedTuple):
-    """One row of the shape walk: the layer's ``name`` and ``kind``, the ``shape`` of its output
-    for ONE sample (no batch dimension), its trainable ``params`` and a plain-words ``note``."""
-
-    name: str
-    kind: str
-    shape: tuple
-    params: int
-    note: str
-
-
-def _note(kind: str, before: tuple, after: tuple) -> str:
-    if kind == "input":
-        return "the noise z"
-    if kind == "Linear":
-        return f"linear projection: {before[0]} -> {after[0]} numbers"
-    if kind == "Unflatten":
-        return f"reshape into {after[0]} maps of {after[1]}x{after[2]}"
-    if kind.startswith("BatchNorm"):
-        return "normalise each channel, then scale and shift"
-    if kind == "ReLU":
-        return "negatives -> 0"
-    if kind == "LeakyReLU":
-        return "negatives x 0.2"
-    if kind == "ConvTranspose2d":
-        return f"transposed conv: {before[1]}x{before[2]} -> {after[1]}x{after[2]}, {before[0]} -> {after[0]} channels"
-    if kind == "Tanh":
-        return "squash into [-1, 1]"
-    return ""
-
-
-def shape_walk(G, n: int = 2) -> list[ShapeStep]:
-    """Each layer of a gan_edu generator with its output shape per sample and its parameters,
-    from ``models.trace`` on ``n`` noise samples (the input z is the first row)."""
-    G = _check_generator(G)
-    n = _check.positive_int("n", n)
-    z = G.sample_noise(n, generator=torch.Generator().manual_seed(0))
-    traced = models.trace(G, z)
-    children = dict(G.net.named_children())
-    steps, before = [], None
-    for layer in traced:
-        shape = tuple(layer.shape[1:])
-        module = children.get(layer.name)
-        params = 0 if module is None else models.count_parameters(module)
-        steps.append(ShapeStep(layer.name, layer.kind, shape, params, _note(layer.kind, before or shape, shape)))
-        before = shape
-    return steps
-
-
-def format_shape_walk(steps: list[ShapeStep], notes: bool = True) -> str:
-    """The shape walk as a text table (deterministic: shapes and counts only)."""
-    steps = list(steps)
-    if not steps or not all(isinstance(s, ShapeStep) for s in steps):
-        raise ValueError("steps must be the list returned by shape_walk(G)")
-    rows = [("layer", "kind", "output (one sample)", "params", "what it does" if notes else "")]
-    for s in steps:
-        rows.append((s.name, s.kind, " x ".join(map(str, s.shape)), f"{s.params:,}", s.note if notes else ""))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = []
-    for r in rows:
-        line = f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]:>{widths[3]}}  {r[4]}"
-        lines.append(line.rstrip())
-    lines.insert(1, "-" * max(len(line) for line in lines))
-    lines.append(f"total parameters: {sum(s.params for s in steps):,}")
-    return "\n".join(lines)
-
-
 def plot_shape_walk(G, z=None, size: float = 9.0):
     """The shape walk of an image generator as one picture, drawn to scale (one square = one
     pixel): z, then the map after the reshape and after each transposed convolution (its first
     channel in front, the other channels as a stack behind it), then the output image.
     Colours are stretched per map (blue < 0, white = 0, red > 0; the output in grey)."""
-    G = _check_generator(G)
-    z = G.sample_noise(1, generator=torch.Generator().manual_seed(0)) if z is None else _as_z("z", z, G.latent_dim)[:1]
+    G = check_generator(G)
+    z = G.sample_noise(1, generator=torch.Generator().manual_seed(0)) if z is None else as_z("z", z, G.latent_dim)[:1]
     traced = models.trace(G, z)
-    names = [la.name for la in traced]
-    maps = [la for la in traced[1:] if la.output.ndim == 4 and la.kind in ("Unflatten", "ConvTranspose2d")]
-    out_layer = traced[-1]
-    if not maps or out_layer.output.ndim != 4:
-        raise ValueError("plot_shape_walk needs an image generator (one whose layers output [N, C, H, W] maps)")
-    if maps[-1].output.shape[1:] == out_layer.output.shape[1:]:
-        maps = maps[:-1]                          # the last conv's output is shown as the image itself
-    zt = traced[0].output[0]
-    side = math.isqrt(zt.numel())
-    z_tile = zt.reshape(side, side) if side * side == zt.numel() else zt.reshape(-1, 1)
-    stages = [("z", f"z: {zt.numel()} numbers\n(not a picture)", z_tile, 1, "RdBu_r")]
-    for la in maps:
-        c, h, w = la.output.shape[1:]
-        stages.append((la.name, f"{la.name}: {c} x {h} x {w}", la.output[0, 0], c, "RdBu_r"))
-    oc, oh, ow = out_layer.output.shape[1:]
-    stages.append((out_layer.name, f"{out_layer.name}: {oc} x {oh} x {ow}\nthe image", out_layer.output[0, 0], oc, "gray"))
-
-    def between(i: int, j: int) -> str:            # the layers from stage i to stage j, in words
-        lo = 1 if stages[i][0] == "z" else names.index(stages[i][0]) + 1
-        hi = names.index(stages[j][0])
-        kinds = {"Linear": "project", "Unflatten": "reshape", "ConvTranspose2d": "transposed conv",
-                 "BatchNorm2d": "BatchNorm", "BatchNorm1d": "BatchNorm", "ReLU": "ReLU", "Tanh": "tanh"}
-        return ",\n".join(kinds.get(traced[k].kind, traced[k].kind) for k in range(lo, hi + 1))
-
+    stages = _shape_stages(traced)
     tallest = max(m.shape[0] for _, _, m, _, _ in stages)
     gap = max(6.0, tallest * 0.9)
     fig = figure(size, size * 0.36)
     ax = fig.add_subplot(111)
     x = 0.0
     for k, (_name, title, m, c, cmap) in enumerate(stages):
-        m = m.detach().cpu()
-        h, w = m.shape
-        y0 = (tallest - h) / 2
-        depth = min(3, c - 1)
-        for d in range(depth, 0, -1):             # the other channels: a stack of cards behind
-            off = 0.45 * d
-            ax.add_patch(Rectangle((x + off, y0 - off), w, h, fc="#f2f2f2", ec="#777777", lw=0.6, zorder=0.5 - 0.01 * d))
-        vmax = float(m.abs().max()) or 1.0
-        lo, hi = (float(m.min()), float(m.max())) if cmap == "gray" else (-vmax, vmax)
-        ax.imshow(m.numpy(), cmap=cmap, vmin=lo, vmax=hi if hi > lo else lo + 1e-6, interpolation="nearest",
-                  extent=(x, x + w, y0 + h, y0), zorder=1)
-        ax.add_patch(Rectangle((x, y0), w, h, fill=False, lw=0.8, ec="#222222", zorder=2))
-        ax.text(x + w / 2, tallest + 1.2, title, ha="center", va="top", fontsize=7.5)
-        if k + 1 < len(stages):
+        w, depth = _draw_stage(ax, x, tallest, title, m.detach().cpu(), c, cmap)
+        if k + 1 < len(stages):                   # an arrow to the next stage, with the layers it passes
             ax.annotate("", xy=(x + w + gap - 0.6, tallest / 2), xytext=(x + w + 0.9 + 0.45 * depth, tallest / 2),
                         arrowprops=dict(arrowstyle="->", color="#444444", lw=1.0))
-            ax.text(x + w + gap / 2 + 0.2, tallest / 2 - 0.6, between(k, k + 1), ha="center", va="bottom",
-                    fontsize=6.5, color="#444444")
+            ax.text(x + w + gap / 2 + 0.2, tallest / 2 - 0.6, _layers_between(traced, stages, k), ha="center",
+                    va="bottom", fontsize=6.5, color="#444444")
         x += w + gap
     ax.set_xlim(-1.5, x - gap + 2.0)
     ax.set_ylim(tallest + 4.2, -3.2)
@@ -367,39 +216,58 @@ def plot_shape_walk(G, z=None, size: float = 9.0):
     return fig
 
 
+def _shape_stages(traced) -> list[tuple]:
+    """The stages the shape walk draws: (layer name, title, map [h, w], channels, colour map) for z,
+    the map after the reshape and after each transposed convolution, and the output image."""
+    maps = [la for la in traced[1:] if la.output.ndim == 4 and la.kind in ("Unflatten", "ConvTranspose2d")]
+    out_layer = traced[-1]
+    if not maps or out_layer.output.ndim != 4:
+        raise ValueError("plot_shape_walk needs an image generator (one whose layers output [N, C, H, W] maps)")
+    if maps[-1].output.shape[1:] == out_layer.output.shape[1:]:
+        maps = maps[:-1]                          # the last conv's output is shown as the image itself
+    zt = traced[0].output[0]
+    side = math.isqrt(zt.numel())
+    z_tile = zt.reshape(side, side) if side * side == zt.numel() else zt.reshape(-1, 1)
+    stages = [("z", f"z: {zt.numel()} numbers\n(not a picture)", z_tile, 1, SIGNED_CMAP)]
+    for la in maps:
+        c, h, w = la.output.shape[1:]
+        stages.append((la.name, f"{la.name}: {c} x {h} x {w}", la.output[0, 0], c, SIGNED_CMAP))
+    oc, oh, ow = out_layer.output.shape[1:]
+    stages.append((out_layer.name, f"{out_layer.name}: {oc} x {oh} x {ow}\nthe image", out_layer.output[0, 0], oc, "gray"))
+    return stages
+
+
+_KIND_WORDS = {"Linear": "project", "Unflatten": "reshape", "ConvTranspose2d": "transposed conv",
+               "BatchNorm2d": "BatchNorm", "BatchNorm1d": "BatchNorm", "ReLU": "ReLU", "Tanh": "tanh"}
+
+
+def _layers_between(traced, stages, k: int) -> str:
+    """The layers from stage ``k`` to stage ``k + 1``, in words, one per line."""
+    names = [la.name for la in traced]
+    lo = 1 if stages[k][0] == "z" else names.index(stages[k][0]) + 1
+    hi = names.index(stages[k + 1][0])
+    return ",\n".join(_KIND_WORDS.get(traced[i].kind, traced[i].kind) for i in range(lo, hi + 1))
+
+
+def _draw_stage(ax, x: float, tallest: float, title: str, m: torch.Tensor, channels: int, cmap) -> tuple[float, int]:
+    """One stage at ``x``, centred on the tallest: the map in front, a stack of cards behind for
+    the other channels, the title above. Returns (its width, the number of cards behind)."""
+    h, w = m.shape
+    y0 = (tallest - h) / 2
+    depth = min(3, channels - 1)
+    for d in range(depth, 0, -1):                 # the other channels: a stack of cards behind
+        off = 0.45 * d
+        ax.add_patch(Rectangle((x + off, y0 - off), w, h, fc="#f2f2f2", ec="#777777", lw=0.6, zorder=0.5 - 0.01 * d))
+    vmax = float(m.abs().max()) or 1.0
+    lo, hi = (float(m.min()), float(m.max())) if cmap == "gray" else (-vmax, vmax)
+    ax.imshow(m.numpy(), cmap=cmap, vmin=lo, vmax=hi if hi > lo else lo + 1e-6, interpolation="nearest",
+              extent=(x, x + w, y0 + h, y0), zorder=1)
+    ax.add_patch(Rectangle((x, y0), w, h, fill=False, lw=0.8, ec="#222222", zorder=2))
+    ax.text(x + w / 2, tallest + 1.2, title, ha="center", va="top", fontsize=7.5)
+    return w, depth
+
+
 # --------------------------------------------------------------------------- transposed convolution
-def transposed_conv_demo(x=None, kernel=None, stride: int = 2, padding: int = 1) -> dict:
-    """A one-channel transposed convolution done by hand: every input pixel stamps a copy of
-    the kernel, scaled by its value, onto the output (moved ``stride`` pixels per input pixel);
-    overlapping stamps add up; ``padding`` trims that many pixels off each border.
-
-    Returns ``{"input", "kernel", "stamps" (one [H, W] map per input pixel, already trimmed),
-    "output" (the sum of the stamps), "torch" (``F.conv_transpose2d`` on the same numbers)}``."""
-    x = torch.tensor([[1.0, -0.5], [0.5, 1.0]]) if x is None else torch.as_tensor(x, dtype=torch.float32)
-    if kernel is None:
-        b = torch.tensor([0.25, 0.75, 0.75, 0.25])
-        kernel = torch.outer(b, b)
-    kernel = torch.as_tensor(kernel, dtype=torch.float32)
-    if x.ndim != 2 or kernel.ndim != 2:
-        raise ValueError(f"x and kernel must be 2D maps [H, W], got shapes {tuple(x.shape)} and {tuple(kernel.shape)}")
-    stride = _check.positive_int("stride", stride)
-    padding = _check.integer("padding", padding, minimum=0)
-    (h, w), (kh, kw) = x.shape, kernel.shape
-    full_h, full_w = (h - 1) * stride + kh, (w - 1) * stride + kw
-    if full_h <= 2 * padding or full_w <= 2 * padding:
-        raise ValueError(f"padding={padding} trims away the whole {full_h}x{full_w} output")
-    stamps = []
-    for i in range(h):
-        for j in range(w):
-            canvas = torch.zeros(full_h, full_w)
-            canvas[i * stride:i * stride + kh, j * stride:j * stride + kw] = x[i, j] * kernel
-            stamps.append(canvas[padding:full_h - padding, padding:full_w - padding])
-    output = torch.stack(stamps).sum(0)
-    ref = torch.nn.functional.conv_transpose2d(x[None, None], kernel[None, None], stride=stride, padding=padding)[0, 0]
-    return {"input": x, "kernel": kernel, "stamps": stamps, "output": output, "torch": ref,
-            "stride": stride, "padding": padding}
-
-
 def plot_transposed_conv(demo: dict | None = None, size: float = 1.5):
     """The picture of :func:`transposed_conv_demo`: input, kernel, one stamp per input pixel,
     and their sum (= the output). Blue < 0, white = 0, red > 0, one colour scale for all."""
@@ -417,7 +285,7 @@ def plot_transposed_conv(demo: dict | None = None, size: float = 1.5):
         ax = fig.add_subplot(1, len(panels), k + 1)
         ph, pw = m.shape
         ox, oy = (biggest - pw) / 2, (biggest - ph) / 2
-        ax.imshow(m.numpy(), cmap="RdBu_r", vmin=-vmax, vmax=vmax, interpolation="nearest",
+        ax.imshow(m.numpy(), cmap=SIGNED_CMAP, vmin=-vmax, vmax=vmax, interpolation="nearest",
                   extent=(ox, ox + pw, oy + ph, oy))
         for i in range(ph):
             for j in range(pw):
@@ -471,7 +339,7 @@ def draw_manifold(ax, lines, n_lines: int, lw: float = 1.0):
     return ax.add_collection(LineCollection(lines, colors=manifold_colors(n_lines), linewidths=lw))
 
 
-def _frame(ax, extent, title: str, xlabel: str, ylabel: str) -> None:
+def frame(ax, extent, title: str, xlabel: str, ylabel: str) -> None:
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_aspect("equal")
@@ -485,12 +353,10 @@ def plot_manifolds(generators: dict, data=None, n_lines: int = 11, z_range: floa
                    n_real: int = 500, size: float = 3.2):
     """A grid in z-space (left) and its image G(grid) for each generator in ``generators``
     ({title: G}, 2D latent and 2D output), drawn over real samples of ``data`` (green)."""
-    from . import plane_extent
-
     if not isinstance(generators, dict) or not generators:
         raise ValueError("generators must be a non-empty dict {title: G}")
     for title, G in generators.items():
-        _check_generator(G)
+        check_generator(G)
         if G.latent_dim != 2:
             raise ValueError(f"generators[{title!r}] must have latent_dim=2 to draw its grid, got {G.latent_dim}")
     n_lines = _check.positive_int("n_lines", n_lines)
@@ -502,94 +368,20 @@ def plot_manifolds(generators: dict, data=None, n_lines: int = 11, z_range: floa
     ax = fig.add_subplot(1, k, 1)
     draw_z_grid(ax, n_lines, z_range)
     pad = 0.15 * z_range
-    _frame(ax, (-z_range - pad, z_range + pad, -z_range - pad, z_range + pad), "latent space: a grid of z",
+    frame(ax, (-z_range - pad, z_range + pad, -z_range - pad, z_range + pad), "latent space: a grid of z",
            "$z_1$", "$z_2$")
-    real = None if data is None else data.sample(n_real, generator=torch.Generator().manual_seed(1)).numpy()
+    real = None if data is None else fixed_sample(data, n_real, 1)
     for j, (title, G) in enumerate(generators.items()):
         ax = fig.add_subplot(1, k, j + 2)
         if real is not None:
-            ax.scatter(real[:, 0], real[:, 1], s=6, c=REAL, edgecolors="none", alpha=0.8, zorder=1)
+            scatter_points(ax, real, "real", 6, alpha=0.8, zorder=1)
         draw_manifold(ax, manifold_lines(G, n_lines, z_range), n_lines)
-        _frame(ax, extent, f"data space: {title} G(grid)", "$x_1$", "$x_2$")
+        frame(ax, extent, f"data space: {title} G(grid)", "$x_1$", "$x_2$")
     fig.tight_layout()
     return fig
 
 
-# --------------------------------------------------------------------------- nearby z -> nearby outputs
-class Closeness(NamedTuple):
-    """Mean output distance for ``nearby`` z pairs (distance ``eps`` in z) and for ``far`` pairs
-    (two independent draws of z); ``ratio = far / nearby``; ``z_ratio`` is the same ratio
-    measured in z-space, for reference."""
-
-    nearby: float
-    far: float
-    ratio: float
-    z_ratio: float
-
-
-@torch.no_grad()
-def nearby_vs_far(G, n: int = 500, eps: float = 0.05, seed: int = 0) -> Closeness:
-    """How much closer G's outputs are for nearby z than for random pairs of z.
-
-    ``n`` random z; for each, a neighbour ``z + eps * u`` (``u`` a random unit vector) and an
-    independent partner ``z'``. A generator that maps nearby z to nearby outputs has a
-    ``ratio`` far above 1 (of the order of ``z_ratio``)."""
-    G = _check_generator(G)
-    n = _check.integer("n", n, minimum=2)
-    eps = _check.positive("eps", eps)
-    seed = _check.integer("seed", seed, minimum=0)
-    g = torch.Generator().manual_seed(seed)
-    z = G.sample_noise(n, generator=g).cpu()
-    u = torch.randn(z.shape, generator=g)
-    u = u / u.norm(dim=1, keepdim=True)
-    z_near, z_far = z + eps * u, G.sample_noise(n, generator=g).cpu()
-    out = generator_output(G, torch.cat([z, z_near, z_far])).reshape(3 * n, -1)
-    x, x_near, x_far = out[:n], out[n:2 * n], out[2 * n:]
-    near = float((x_near - x).norm(dim=1).mean())
-    far = float((x_far - x).norm(dim=1).mean())
-    z_ratio = float((z_far - z).norm(dim=1).mean()) / eps
-    return Closeness(near, far, far / near if near > 0 else math.inf, z_ratio)
-
-
 # --------------------------------------------------------------------------- interpolation
-@torch.no_grad()
-def interpolate(G, z0, z1, steps: int = 8, alphas=None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Walk a straight line in latent space: ``G((1 - a) z0 + a z1)`` for ``steps`` values of
-    ``a`` from 0 to 1 (or the given ``alphas``). Returns ``(alphas [S], outputs [S, ...])``;
-    the first and last outputs are G(z0) and G(z1)."""
-    G = _check_generator(G)
-    z0 = _as_z("z0", z0, G.latent_dim)
-    z1 = _as_z("z1", z1, G.latent_dim)
-    if z0.shape[0] != 1 or z1.shape[0] != 1:
-        raise ValueError(f"z0 and z1 must be single vectors [{G.latent_dim}], got {tuple(z0.shape)} and {tuple(z1.shape)}")
-    if alphas is None:
-        steps = _check.integer("steps", steps, minimum=2)
-        a = torch.linspace(0, 1, steps)
-    else:
-        a = torch.as_tensor(np.asarray(alphas, dtype=np.float32)).reshape(-1)
-        if a.numel() < 1 or not bool(((a >= 0) & (a <= 1)).all()):
-            raise ValueError(f"alphas must be numbers in [0, 1], got {alphas!r}")
-    z = (1 - a)[:, None] * z0 + a[:, None] * z1
-    return a, generator_output(G, z)
-
-
-class WalkVsBlend(NamedTuple):
-    """``ends_match``: the walk starts at G(z0) and ends at G(z1); ``middle_gap``: the mean absolute
-    difference between the walk's middle G((z0 + z1) / 2) and the blend (G(z0) + G(z1)) / 2."""
-
-    ends_match: bool
-    middle_gap: float
-
-
-def walk_vs_blend(G, z0, z1) -> WalkVsBlend:
-    """Compare the latent walk with the pixel (or point) blend at its ends and in its middle."""
-    _, walk = interpolate(G, z0, z1, steps=3)
-    ends = torch.cat([generator_output(G, z0), generator_output(G, z1)])
-    ends_match = bool(torch.allclose(walk[[0, -1]], ends, atol=1e-5))
-    gap = float((walk[1] - (walk[0] + walk[-1]) / 2).abs().mean())
-    return WalkVsBlend(ends_match, gap)
-
-
 def plot_interpolation(G, z0, z1, steps: int = 8, fade: bool = True, size: float = 1.0):
     """A strip of ``G((1 - a) z0 + a z1)`` for an image generator; with ``fade=True`` a second
     strip shows the pixel blend ``(1 - a) G(z0) + a G(z1)`` for comparison."""
@@ -622,15 +414,13 @@ def plot_latent_path(G, z0, z1, data=None, steps: int = 40, n_lines: int = 11, z
     """A straight walk from z0 to z1 in a 2D latent space (left) and where G takes it (right,
     purple dots), next to the straight chord between G(z0) and G(z1) (dashed): the "pixel
     blend" of two points. The walk follows G's manifold; the chord cuts across it."""
-    from . import plane_extent
-
-    G = _check_generator(G)
+    G = check_generator(G)
     if G.latent_dim != 2:
         raise ValueError(f"plot_latent_path needs a generator with latent_dim=2, got {G.latent_dim}")
     a, out = interpolate(G, z0, z1, steps)
     if out.ndim != 2 or out.shape[1] != 2:
         raise ValueError(f"plot_latent_path needs 2D outputs, got shape {tuple(out.shape)}")
-    z = (1 - a)[:, None] * _as_z("z0", z0, 2) + a[:, None] * _as_z("z1", z1, 2)
+    z = (1 - a)[:, None] * as_z("z0", z0, 2) + a[:, None] * as_z("z1", z1, 2)
     extent = extent or (plane_extent(data) if data is not None else (-2.0, 2.0, -2.0, 2.0))
     fig = figure(2 * size, size + 0.3)
     ax1, ax2 = fig.add_subplot(121), fig.add_subplot(122)
@@ -640,17 +430,17 @@ def plot_latent_path(G, z0, z1, data=None, steps: int = 40, n_lines: int = 11, z
     ax1.annotate("z0", z[0].numpy(), fontsize=8, xytext=(4, 4), textcoords="offset points")
     ax1.annotate("z1", z[-1].numpy(), fontsize=8, xytext=(4, 4), textcoords="offset points")
     pad = 0.15 * z_range
-    _frame(ax1, (-z_range - pad, z_range + pad, -z_range - pad, z_range + pad), "a straight line in z", "$z_1$", "$z_2$")
+    frame(ax1, (-z_range - pad, z_range + pad, -z_range - pad, z_range + pad), "a straight line in z", "$z_1$", "$z_2$")
     if data is not None:
-        real = data.sample(500, generator=torch.Generator().manual_seed(1)).numpy()
-        ax2.scatter(real[:, 0], real[:, 1], s=6, c=REAL, edgecolors="none", alpha=0.8, label="real x")
+        real = fixed_sample(data, 500, 1)
+        scatter_points(ax2, real, "real", 6, alpha=0.8)
     draw_manifold(ax2, manifold_lines(G, n_lines, z_range), n_lines, lw=0.5)
     o = out.numpy()
     ax2.plot([o[0, 0], o[-1, 0]], [o[0, 1], o[-1, 1]], "--", color="#444444", lw=1.2, label="blend of G(z0), G(z1)")
-    ax2.scatter(o[:, 0], o[:, 1], s=12, c=np.asarray(a), cmap="plasma", zorder=3, label="G(walk)")
+    scatter_points(ax2, o, "fake", 14, color=np.asarray(a), cmap="plasma", zorder=3, label="G(walk)")
     ax2.annotate("G(z0)", o[0], fontsize=8, xytext=(4, 4), textcoords="offset points")
     ax2.annotate("G(z1)", o[-1], fontsize=8, xytext=(4, 4), textcoords="offset points")
-    _frame(ax2, extent, "where G takes that line", "$x_1$", "$x_2$")
+    frame(ax2, extent, "where G takes that line", "$x_1$", "$x_2$")
     ax2.legend(fontsize=6, loc="lower right", framealpha=0.8)
     fig.tight_layout()
     return fig

@@ -1,22 +1,20 @@
 """Pictures of the learning signal (lesson 03): per-layer gradient norms in each phase,
 G's arrows over D's heatmap, saturation curves and the stall experiment.
 
-Colours follow :mod:`gan_edu.viz`: real is green, fake purple, the heatmap shows
-D(x) = sigmoid(logit) from purple (0, "fake") to green (1, "real"). Every function
-returns a pyplot-free figure; show it with :func:`gan_edu.viz.show`.
+Colours follow :mod:`gan_edu.viz.palette`: real is green, fake purple, D blue and G the
+colour of its fakes; the heatmap shows D(x) = sigmoid(logit) from purple (0, "fake") to
+green (1, "real"). Every function returns a pyplot-free figure; show it with
+:func:`gan_edu.viz.show`.
 """
 from __future__ import annotations
 
 import numpy as np
-import torch
 
-from . import FAKE, d_grid, draw_plane, figure, plane_extent
+from ..lessons.plane import fixed_sample
+from . import D_COLOR, G_COLOR, INK, LOSS_COLORS, d_grid, draw_plane, figure, plane_extent, scatter_points
 
 __all__ = ["D_COLOR", "G_COLOR", "LOSS_COLORS", "plot_grad_norms", "plot_arrows", "plot_saturation", "plot_stall"]
 
-D_COLOR = "#d95f02"     # the discriminator (orange, as loss_d in plot_curves)
-G_COLOR = FAKE          # the generator makes the fakes: purple
-LOSS_COLORS = {"minimax": "#b42318", "non_saturating": "#1f6fb4"}
 LOSS_LABELS = {"minimax": "saturating (minimax): log(1 − D(G(z)))", "non_saturating": "non-saturating: −log D(G(z))"}
 
 
@@ -71,14 +69,14 @@ def plot_arrows(trainer, points, arrows, n_arrows: int = 30, n_real: int = 300, 
     extent = extent or _covering(plane_extent(trainer.data), points)
     fig = figure(size, size)
     ax = fig.add_subplot(111)
-    real = trainer.data.sample(n_real, generator=torch.Generator().manual_seed(1)).numpy()
+    real = fixed_sample(trainer.data, n_real, 1)
     draw_plane(ax, extent, heat=d_grid(trainer, extent), real=real, fake=points, size=8.0, legend=True)
     pick = np.linspace(0, len(points) - 1, min(n_arrows, len(points))).round().astype(int)
     p, a = points[pick], arrows[pick]
     longest = float(np.linalg.norm(a, axis=1).max())
     scale = 0.18 * (extent[1] - extent[0]) / longest if longest > 0 else 0.0
     ax.quiver(p[:, 0], p[:, 1], a[:, 0] * scale, a[:, 1] * scale, angles="xy", scale_units="xy", scale=1,
-              color="#111111", width=0.006, headwidth=4, headlength=5, headaxislength=4.5, alpha=0.9, zorder=3)
+              color=INK, width=0.006, headwidth=4, headlength=5, headaxislength=4.5, alpha=0.9, zorder=3)
     ax.set_title(title if title is not None else "where the G step pushes each fake G(z)", fontsize=9)
     ax.tick_params(labelsize=7)
     _colorbar(fig, ax)
@@ -155,12 +153,11 @@ def plot_stall(result, size=(10.5, 3.5)):
     ax.tick_params(labelsize=7)
     extent = _covering(plane_extent(result.data), np.concatenate([result.before, *result.after.values()]))
     heat = d_grid(result.D, extent)
-    real = result.data.sample(300, generator=torch.Generator().manual_seed(1)).numpy()
+    real = fixed_sample(result.data, 300, 1)
     for ax, name in zip(axes[1:], names):
         draw_plane(ax, extent, heat=heat, real=real, size=4.0)
-        ax.scatter(result.before[:, 0], result.before[:, 1], s=4, c="#777777", edgecolors="none", label="G(z) before")
-        ax.scatter(result.after[name][:, 0], result.after[name][:, 1], s=4, c=FAKE, edgecolors="none",
-                   label=f"after {result.g_steps} G steps")
+        scatter_points(ax, result.before, "fake", 4, color="#777777", label="G(z) before")
+        scatter_points(ax, result.after[name], "fake", 4, label=f"after {result.g_steps} G steps")
         ax.set_title(f"{name}: samples moved {result.moved[name]:.2f}", fontsize=9, color=LOSS_COLORS.get(name))
         ax.legend(fontsize=6, loc="upper right", markerscale=2, framealpha=0.8)
         ax.tick_params(labelsize=7)

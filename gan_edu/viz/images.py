@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from .. import _check, models
-from . import FAKE, REAL, figure, finish, image_grid
+from . import ALERT, CYCLE, FAKE, REAL, DHistograms, figure, finish, image_grid
 
 __all__ = ["layer_table", "plot_grid_strip", "plot_training_curves", "plot_d_histograms", "plot_class_histogram",
            "plot_classified"]
@@ -106,12 +106,8 @@ def plot_d_histograms(p_real, p_fake, bins: int = 30, title: str | None = None, 
     bins = _check.positive_int("bins", bins)
     fig = figure(*size)
     ax = fig.add_subplot(111)
-    edges = np.linspace(0, 1, bins + 1)
-    ax.hist(pr, bins=edges, color=REAL, alpha=0.6, label=f"D(x), real (mean {pr.mean():.2f})")
-    ax.hist(pf, bins=edges, color=FAKE, alpha=0.6, label=f"D(G(z)), fake (mean {pf.mean():.2f})")
-    ax.axvline(0.5, color="#444", lw=1.0, ls="--")
+    DHistograms(ax, bins).update(pr, pf)
     ax.text(0.5, 0.97, " undecided", transform=ax.get_xaxis_transform(), fontsize=7, va="top", color="#444")
-    ax.set_xlim(0, 1)
     return finish(fig, ax, "D's probability that the sample is real", "samples", title, legend="upper left")
 
 
@@ -126,7 +122,7 @@ def plot_class_histogram(coverages: dict, size=(5.4, 2.6), title: str | None = N
     if len(ks) != 1:
         raise ValueError(f"all coverages must have the same number of classes, got {sorted(ks)}")
     k = ks.pop()
-    others = iter([FAKE, "#d95f02", "#1f78b4", "#666666", "#e7298a"] * 4)
+    others = iter([FAKE, *CYCLE] * 4)
     colors = [REAL if "real" in str(label).lower() else next(others) for label in coverages]   # real is green, as everywhere
     fig = figure(*size)
     ax = fig.add_subplot(111)
@@ -162,7 +158,7 @@ def plot_classified(images, probs, nrow: int = 8, threshold: float = 0.9, size: 
         ax.set_axis_off()
         sure = float(top[i]) >= threshold
         ax.set_title(f"{int(pred[i])} ({float(top[i]):.2f})", fontsize=6.5, pad=1.5,
-                     color="#111111" if sure else "#c0392b")
+                     color="#111111" if sure else ALERT)
     if title:
         fig.suptitle(title, fontsize=9)
     fig.tight_layout(pad=0.2, h_pad=0.1, w_pad=0.1)

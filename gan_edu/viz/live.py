@@ -9,17 +9,29 @@ data changes, so a frame costs one Agg draw plus a JPEG encode (~15 ms at 400 px
 from __future__ import annotations
 
 import numpy as np
-import torch
 from matplotlib.collections import LineCollection
 
-from . import CMAP, FAKE, REAL, d_grid, figure, manifold_lines
+from ..lessons.plane import fixed_sample as sample_points
+from . import ALERT, CMAP, D_COLOR, FAKE, G_COLOR, INK, NEUTRAL, REAL, arrow_scale, d_grid, figure, manifold_lines, scatter_points
 
-__all__ = ["PlaneView", "ChartsView", "LAYERS"]
+__all__ = ["PlaneView", "ChartsView", "LAYERS", "sample_points"]
 
 LAYERS = ("real", "fake", "heatmap", "manifold", "arrows")
 
 
-class PlaneView:
+class _Cached:
+    """A view drawn over a cached background (:class:`~gan_edu.widgets.BlitView`): ``dirty`` says
+    the background changed and must be drawn again."""
+
+    dirty = True
+
+    def consume_dirty(self) -> bool:
+        """True once after the background changed (the flag is cleared)."""
+        dirty, self.dirty = self.dirty, False
+        return dirty
+
+
+class PlaneView(_Cached):
     """One axes showing the plane; ``update(...)`` sets what each layer shows.
 
     Made for blitting (:class:`~gan_edu.widgets.BlitView`): the frame, the legend and the
@@ -36,10 +48,10 @@ class PlaneView:
         # "nearest": a cell grid like GAN Lab's, and 4x cheaper to draw than "bilinear"
         self.heat = ax.imshow(np.full((grid, grid), 0.5), extent=extent, origin="lower", cmap=CMAP, vmin=0, vmax=1,
                               interpolation="nearest", aspect="auto")
-        self.manifold = ax.add_collection(LineCollection([], colors="#555555", linewidths=0.6, alpha=0.55))
-        self.real = ax.scatter([], [], s=5, c=REAL, edgecolors="none", label="real x")
-        self.fake = ax.scatter([], [], s=5, c=FAKE, edgecolors="none", label="fake G(z)")
-        self.pick = ax.scatter([], [], s=90, facecolors="none", edgecolors="#d62728", linewidths=1.6)
+        self.manifold = ax.add_collection(LineCollection([], colors=NEUTRAL, linewidths=0.6, alpha=0.55))
+        self.real = scatter_points(ax, np.zeros((0, 2)), "real")
+        self.fake = scatter_points(ax, np.zeros((0, 2)), "fake")
+        self.pick = ax.scatter([], [], s=90, facecolors="none", edgecolors=ALERT, linewidths=1.6)
         self.title = self.fig.text(0.02, 0.96, "", fontsize=9, ha="left", va="center")
         self.fig.legend(handles=[self.real, self.fake], loc="center right", bbox_to_anchor=(0.99, 0.96), ncol=2,
                         fontsize=7, markerscale=2, frameon=False)
@@ -55,10 +67,6 @@ class PlaneView:
         self.ax.set_xlim(x0, x1)
         self.ax.set_ylim(y0, y1)
         self.dirty = True
-
-    def consume_dirty(self) -> bool:
-        dirty, self.dirty = self.dirty, False
-        return dirty
 
     def update(self, *, G=None, D_or_trainer=None, heat=None, real=None, fake=None, arrows=None, pick=None,
                layers=LAYERS, title: str = "") -> None:
@@ -81,11 +89,9 @@ class PlaneView:
         self.extra = []
         if "arrows" in layers and arrows is not None and arrows[0] is not None and arrows[1] is not None:
             p, v = (np.asarray(a, dtype=float) for a in arrows)
-            longest = np.abs(v).max() if v.size else 0.0
-            x0, x1 = self.extent[:2]
-            scale = 0.12 * (x1 - x0) / (longest * np.sqrt(2)) if longest > 0 else 0.0
+            scale = arrow_scale(v, self.extent[1] - self.extent[0], 0.12)
             arrows = self.ax.quiver(p[:, 0], p[:, 1], v[:, 0] * scale, v[:, 1] * scale, angles="xy",
-                                    scale_units="xy", scale=1, color="#222222", width=0.004, alpha=0.75)
+                                    scale_units="xy", scale=1, color=INK, width=0.004, alpha=0.75)
             arrows.set_animated(True)
             self.extra.append(arrows)
         self.pick.set_visible(pick is not None)
@@ -95,7 +101,7 @@ class PlaneView:
         self.title.set_visible(bool(title))
 
 
-class ChartsView:
+class ChartsView(_Cached):
     """Losses, D means (with the 0.5 line) and JS divergence against the step.
 
     The axes only grow (the step axis doubles when it fills up; the loss axis widens when
@@ -107,8 +113,8 @@ class ChartsView:
 
         self.fig = figure(*size, dpi)
         self.ax_loss, self.ax_d, self.ax_js = self.fig.subplots(3, 1, sharex=True)
-        self.l_d, = self.ax_loss.plot([], [], lw=1.1, color="#d95f02", label="D loss")
-        self.l_g, = self.ax_loss.plot([], [], lw=1.1, color="#1b9e77", label="G loss")
+        self.l_d, = self.ax_loss.plot([], [], lw=1.1, color=D_COLOR, label="D loss")
+        self.l_g, = self.ax_loss.plot([], [], lw=1.1, color=G_COLOR, label="G loss")
         self.l_real, = self.ax_d.plot([], [], lw=1.1, color=REAL, label="mean D(x)")
         self.l_fake, = self.ax_d.plot([], [], lw=1.1, color=FAKE, label="mean D(G(z))")
         self.ax_d.axhline(0.5, color="#444", lw=0.8, ls="--")
@@ -127,10 +133,6 @@ class ChartsView:
         self.ax_js.set_xlim(0, self.xmax)
         self.ax_loss.set_ylim(*self.loss_lim)
         self.dirty = True
-
-    def consume_dirty(self) -> bool:
-        dirty, self.dirty = self.dirty, False
-        return dirty
 
     def update(self, history, js_steps=(), js_values=(), upto: int | None = None) -> None:
         def series(name):
@@ -166,7 +168,3 @@ class ChartsView:
                 self.ax_loss.set_ylim(*self.loss_lim)
                 self.dirty = True
 
-
-def sample_points(source, n: int, seed: int) -> np.ndarray:
-    """``n`` samples from a data source with a fixed seed (the same points frame after frame)."""
-    return source.sample(n, generator=torch.Generator().manual_seed(seed)).numpy()

@@ -8,10 +8,16 @@
   kernel's event loop in short slices, so button clicks and slider moves are
   handled between slices; drawing happens at most ``fps`` times a second, on a
   time budget, never once per step.
+* :class:`Shown` (a dashboard whose ``.widget`` a cell shows), :func:`button` (a button
+  with its CSS class and its click), :func:`per_click_menu`, :func:`set_quietly` (move a
+  slider without firing its observer), :class:`Guarded` (a click's error shown, not lost),
+  :class:`SliderWalk` (a slider ``a`` walking from z0 to z1) and :func:`move_slider` -- the
+  small parts every dashboard repeats.
 """
 from __future__ import annotations
 
 import asyncio
+import html
 import io
 import time
 import weakref
@@ -20,9 +26,10 @@ from collections.abc import Callable
 import ipywidgets as W
 import numpy as np
 
-from .. import viz
+from .. import _check, viz
 
-__all__ = ["FigureView", "BlitView", "Player", "stop_all_players"]
+__all__ = ["FigureView", "BlitView", "Player", "stop_all_players", "Shown", "button", "per_click_menu", "set_quietly",
+           "Guarded", "SliderWalk", "move_slider"]
 
 
 class FigureView:
@@ -84,6 +91,87 @@ def _encode(rgba: np.ndarray, fmt: str) -> bytes:
     else:
         img.save(buf, format="PNG", compress_level=1)
     return buf.getvalue()
+
+
+class Shown:
+    """Mixin for a dashboard whose ``.widget`` (an ipywidgets container) is what a cell shows."""
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def button(text: str, css: str, on_click: Callable[[], object], icon: str = "", style: str = "", tooltip: str = "",
+           **layout) -> W.Button:
+    """A button with the CSS class ``css`` (the browser tests find it by it) that calls
+    ``on_click()`` when clicked; ``layout`` keywords go to its ``ipywidgets.Layout``."""
+    b = W.Button(description=text, icon=icon, button_style=style, tooltip=tooltip, layout=W.Layout(**layout))
+    b.add_class(css)
+    b.on_click(lambda _: on_click())
+    return b
+
+
+def per_click_menu(choices, value: int, description: str, css: str, width: str, relabel: W.Button,
+                   label: str) -> W.Dropdown:
+    """A "how many per click" menu; choosing N relabels the button ``relabel`` to ``label.format(N)``."""
+    menu = W.Dropdown(options=list(choices), value=value, description=description,
+                      style={"description_width": "initial"}, layout=W.Layout(width=width))
+    menu.add_class(css)
+    menu.observe(lambda change: setattr(relabel, "description", label.format(change["new"])), names="value")
+    return menu
+
+
+def set_quietly(slider, on_value: Callable, **traits) -> None:
+    """Set ``slider``'s traits (``max=``, ``value=`` ...) without calling its ``value`` observer
+    ``on_value``: the program moved it, the learner did not."""
+    slider.unobserve(on_value, names="value")
+    try:
+        for name, value in traits.items():
+            setattr(slider, name, value)
+    finally:
+        slider.observe(on_value, names="value")
+
+
+class Guarded:
+    """Mixin: :meth:`_guarded` runs what a click asked for; if it raises, the error is kept in
+    ``error`` and shown in the status line (``_update_status()``) instead of vanishing into the
+    kernel's log. :meth:`_with_error` appends it to a status text."""
+
+    error: str | None = None
+
+    def _guarded(self, fn: Callable[[], object]) -> None:
+        self.error = None
+        try:
+            fn()
+        except Exception as err:  # noqa: BLE001 - shown to the learner, not lost in the log
+            self.error = f"{type(err).__name__}: {err}"
+            self._update_status()
+
+    def _with_error(self, text: str) -> str:
+        if not self.error:
+            return text
+        return f"{text}<br><span style='color:{viz.ALERT}'>{html.escape(self.error)}</span>"
+
+
+class SliderWalk:
+    """Mixin for a widget whose ``slider`` (a in [0, 1]) walks in a straight line from ``z0`` to
+    ``z1`` and whose ``redraw()`` draws G at the current point."""
+
+    @property
+    def alpha(self) -> float:
+        return float(self.slider.value)
+
+    @property
+    def z(self):
+        """The current point of the walk, ``(1 - a) z0 + a z1``, shape [latent_dim]."""
+        a = self.alpha
+        return (1 - a) * self.z0 + a * self.z1
+
+    def set_alpha(self, alpha: float):
+        """Move the slider to ``alpha`` in [0, 1] (what dragging it does)."""
+        move_slider(self.slider, _check.number("alpha", alpha, minimum=0.0, maximum=1.0), self.redraw)
+        return self
 
 
 _players: weakref.WeakSet = weakref.WeakSet()

@@ -1,11 +1,6 @@
-r"""Lesson 02: the discriminator as a learned real-vs-fake classifier.
-
-D returns a **logit** :math:`\ell`; :math:`\sigma(\ell) = 1/(1+e^{-\ell})` is its probability
-that a sample is *real*. D is trained with binary cross-entropy, real labelled 1 and fake 0:
-
-.. math::  L_D = -E_x[\log \sigma(\ell_r)] - E_z[\log(1 - \sigma(\ell_f))] = -V(D, G)
-
-so D *maximising* the minimax value :math:`V(D, G)` is D *minimising* its BCE.
+r"""Lesson 02: the discriminator as a learned real-vs-fake classifier (the maths is in
+:mod:`gan_edu.lessons.scoring`: D returns a logit, sigmoid(logit) is its probability of "real",
+and it minimises binary cross-entropy, i.e. maximises V(D, G)).
 
 What is here:
 
@@ -24,7 +19,6 @@ CSS classes (for browser tests): ``ge-dtrainer`` (the whole widget), ``ge-dtrain
 """
 from __future__ import annotations
 
-import html
 import math
 from typing import NamedTuple
 
@@ -47,7 +41,7 @@ from ..lessons.scoring import (
     with_discriminator,
 )
 from ..viz import discriminator as vd
-from ._base import FigureView
+from ._base import FigureView, Guarded, Shown, button, per_click_menu, set_quietly
 
 __all__ = ["DTrainer", "DScore", "GSignal", "bce_by_hand", "score_d", "train_d_only", "first_reaching",
            "g_signal", "compare_g_signal", "format_signal_table", "with_discriminator", "PER_CLICK_CHOICES"]
@@ -64,7 +58,7 @@ class _Record(NamedTuple):
     batch_loss: float
 
 
-class DTrainer:
+class DTrainer(Shown, Guarded):
     """Train only the discriminator of ``trainer`` against its frozen generator, and watch.
 
     Each click of **train D xN** runs N calls of ``trainer.step_d()`` (one D update each: a
@@ -98,8 +92,6 @@ class DTrainer:
         self._start_updates = trainer.state.d_updates
         self.records: list[_Record] = []
         self.shown = 0
-        self.error: str | None = None
-        self._syncing = False
         self._build(_check.one_of("per_click", per_click, PER_CLICK_CHOICES))
         self._measure()
         self.show(0)
@@ -109,18 +101,13 @@ class DTrainer:
         self.picture = vd.DTrainerFigure(self.extent, self.real_eval, self.fake_eval())
         self.fig = self.picture.fig
         self.view = FigureView(self.fig, css_class="ge-dtrainer-view")
-        self.train_button = W.Button(description=f"train D ×{per_click}", button_style="success", icon="play",
-                                     tooltip="run N discriminator updates; G stays frozen", layout=W.Layout(width="auto"))
-        self.train_button.add_class("ge-dtrainer-train")
-        self.train_button.on_click(lambda _: self._on_train())
-        self.per_click = W.Dropdown(options=list(PER_CLICK_CHOICES), value=per_click, description="updates per click",
-                                    style={"description_width": "initial"}, layout=W.Layout(width="200px"))
-        self.per_click.add_class("ge-dtrainer-n")
-        self.per_click.observe(self._on_per_click, names="value")
-        self.reset_button = W.Button(description="reset", icon="undo", tooltip="back to the untrained D",
-                                     layout=W.Layout(width="auto"))
-        self.reset_button.add_class("ge-dtrainer-reset")
-        self.reset_button.on_click(lambda _: self._on_reset())
+        self.train_button = button(f"train D ×{per_click}", "ge-dtrainer-train", lambda: self._guarded(self.train_d),
+                                   icon="play", style="success", tooltip="run N discriminator updates; G stays frozen",
+                                   width="auto")
+        self.per_click = per_click_menu(PER_CLICK_CHOICES, per_click, "updates per click", "ge-dtrainer-n", "200px",
+                                        self.train_button, "train D ×{}")
+        self.reset_button = button("reset", "ge-dtrainer-reset", self.reset, icon="undo",
+                                   tooltip="back to the untrained D", width="auto")
         self.scrub = W.IntSlider(value=0, min=0, max=0, description="show D after update", continuous_update=False,
                                  style={"description_width": "initial"}, layout=W.Layout(width="640px"))
         self.scrub.add_class("ge-dtrainer-scrub")
@@ -132,11 +119,6 @@ class DTrainer:
         controls = W.HBox([self.train_button, self.per_click, self.reset_button], layout=W.Layout(align_items="center"))
         self.widget = W.VBox([controls, self.status, self.view.image, self.scrub])
         self.widget.add_class("ge-dtrainer")
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
 
     # ------------------------------------------------------------------ python API
     def train_d(self, n: int | None = None) -> DTrainer:
@@ -245,36 +227,13 @@ class DTrainer:
             parts.append(f"showing update {rec.update}")
         parts += [f"accuracy {s.accuracy:.1%}", f"BCE {s.bce:.3f}",
                   f"mean D(real) {s.p_real.mean():.2f}", f"mean D(fake) {s.p_fake.mean():.2f}", g]
-        text = " · ".join(parts)
-        if self.error:
-            text += f"<br><span style='color:#b42318'>{html.escape(self.error)}</span>"
-        self.status.value = text
+        self.status.value = self._with_error(" · ".join(parts))
 
     def _sync_scrub(self, value: int) -> None:
-        self._syncing = True
-        try:
-            self.scrub.max = max(len(self.records) - 1, 0)
-            self.scrub.value = value
-        finally:
-            self._syncing = False
+        set_quietly(self.scrub, self._on_scrub, max=max(len(self.records) - 1, 0), value=value)
 
     def _on_scrub(self, change) -> None:
-        if not self._syncing:
-            self.show(change["new"])
-
-    def _on_per_click(self, change) -> None:
-        self.train_button.description = f"train D ×{change['new']}"
-
-    def _on_train(self) -> None:
-        self.error = None
-        try:
-            self.train_d()
-        except Exception as err:  # noqa: BLE001 - shown to the learner, not lost in the log
-            self.error = f"{type(err).__name__}: {err}"
-            self._update_status()
-
-    def _on_reset(self) -> None:
-        self.reset()
+        self.show(change["new"])
 
     def __repr__(self) -> str:
         return f"<DTrainer d_updates={self.d_updates} accuracy={self.accuracy:.3f} loss={self.loss:.3f}>"

@@ -27,15 +27,13 @@ snapshots), ``ge-eq-status`` (the readout), ``ge-eq-view`` (the picture).
 """
 from __future__ import annotations
 
-import html
-
 import ipywidgets as W
 
 from .. import _check
 from ..lessons import equilibrium as eq
 from ..timeline import Timeline
 from ..viz import equilibrium as veq
-from ._base import FigureView
+from ._base import FigureView, Guarded, Shown, button, per_click_menu, set_quietly
 
 __all__ = ["EquilibriumExplorer", "PER_CLICK_CHOICES"]
 
@@ -43,7 +41,7 @@ __all__ = ["EquilibriumExplorer", "PER_CLICK_CHOICES"]
 PER_CLICK_CHOICES = (1, 10, 50, 100, 250, 500)
 
 
-class EquilibriumExplorer:
+class EquilibriumExplorer(Shown, Guarded):
     """Step the 1D GAN of ``trainer`` (default: :func:`gan_edu.lessons.equilibrium.build_1d`) and show
     the Figure-1 view. ``every`` / ``capacity``: the timeline keeps a snapshot every ``every``
     steps, at most ``capacity`` of them. ``n_samples``: G's samples for the KDE. ``schedule``:
@@ -67,8 +65,6 @@ class EquilibriumExplorer:
         self.x = self._curves.x
         self.optimized_at: set[int] = set()
         self.shown = 0
-        self.error: str | None = None
-        self._syncing = False
         self._build(_check.one_of("per_click", per_click, PER_CLICK_CHOICES))
         self.show(-1)
 
@@ -76,27 +72,20 @@ class EquilibriumExplorer:
     def _build(self, per_click: int) -> None:
         self.fig, self.picture = veq.draw_figure1(self._curves, show_d_star=self.show_d_star, size=(7.2, 4.4))
         self.view = FigureView(self.fig, css_class="ge-eq-view")
-        self.step_button = W.Button(description=f"step ×{per_click}", button_style="success", icon="play",
-                                    tooltip="train: each step is one D update, then one G update")
-        self.step_button.add_class("ge-eq-step")
-        self.step_button.on_click(lambda _: self._guarded(self.step))
-        self.per_click = W.Dropdown(options=list(PER_CLICK_CHOICES), value=per_click, description="steps per click",
-                                    style={"description_width": "initial"}, layout=W.Layout(width="190px"))
-        self.per_click.add_class("ge-eq-n")
-        self.per_click.observe(self._on_per_click, names="value")
-        self.optimum_button = W.Button(description="train D to optimum (G frozen)", icon="bullseye",
-                                       button_style="warning", layout=W.Layout(width="auto"),
-                                       tooltip=f"{sum(n for n, _ in self.schedule)} D updates only; G does not move")
-        self.optimum_button.add_class("ge-eq-optimum")
-        self.optimum_button.on_click(lambda _: self._guarded(self.train_d_to_optimum))
+        self.step_button = button(f"step ×{per_click}", "ge-eq-step", lambda: self._guarded(self.step), icon="play",
+                                  style="success", tooltip="train: each step is one D update, then one G update")
+        self.per_click = per_click_menu(PER_CLICK_CHOICES, per_click, "steps per click", "ge-eq-n", "190px",
+                                        self.step_button, "step ×{}")
+        self.optimum_button = button("train D to optimum (G frozen)", "ge-eq-optimum",
+                                     lambda: self._guarded(self.train_d_to_optimum), icon="bullseye", style="warning",
+                                     tooltip=f"{sum(n for n, _ in self.schedule)} D updates only; G does not move",
+                                     width="auto")
         self.d_star_box = W.Checkbox(value=self.show_d_star, description="show D*", indent=False,
                                      layout=W.Layout(width="auto"))
         self.d_star_box.add_class("ge-eq-dstar")
         self.d_star_box.observe(self._on_d_star_box, names="value")
-        self.reset_button = W.Button(description="reset", icon="undo", layout=W.Layout(width="auto"),
-                                     tooltip="back to where this widget started")
-        self.reset_button.add_class("ge-eq-reset")
-        self.reset_button.on_click(lambda _: self._guarded(self.reset))
+        self.reset_button = button("reset", "ge-eq-reset", lambda: self._guarded(self.reset), icon="undo",
+                                   tooltip="back to where this widget started", width="auto")
         self.scrub = W.IntSlider(value=0, min=0, max=0, description="snapshot", continuous_update=False,
                                  style={"description_width": "initial"}, layout=W.Layout(width="520px"))
         self.scrub.add_class("ge-eq-scrub")
@@ -110,11 +99,6 @@ class EquilibriumExplorer:
                           layout=W.Layout(align_items="center", flex_flow="row wrap"))
         self.widget = W.VBox([controls, self.status, self.view.image, W.HBox([self.scrub, self.scrub_label])])
         self.widget.add_class("ge-eq")
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
 
     # ------------------------------------------------------------------ python API
     def step(self, n: int | None = None) -> EquilibriumExplorer:
@@ -208,38 +192,18 @@ class EquilibriumExplorer:
                  f"|D − D*| max {g.max:.3f}, mean {g.mean:.3f}"]
         if c.real_label != 1.0:
             parts.append(f"real label {c.real_label:g}: D* = {c.real_label:g}·p_data/(p_data + p_g)")
-        text = " · ".join(parts)
-        if self.error:
-            text += f"<br><span style='color:#b42318'>{html.escape(self.error)}</span>"
-        self.status.value = text
+        self.status.value = self._with_error(" · ".join(parts))
 
     def _sync_scrub(self) -> None:
-        self._syncing = True
-        try:
-            self.scrub.max = len(self.timeline) - 1
-            self.scrub.value = self.shown
-        finally:
-            self._syncing = False
+        set_quietly(self.scrub, self._on_scrub, max=len(self.timeline) - 1, value=self.shown)
         self.scrub_label.value = f"step {self.timeline.steps[self.shown]}"
 
     def _on_scrub(self, change) -> None:
-        if not self._syncing:
-            self._guarded(lambda: self.show(change["new"]))
+        self._guarded(lambda: self.show(change["new"]))
 
     def _on_d_star_box(self, change) -> None:
         if change["new"] != self.show_d_star:
             self._guarded(lambda: self.set_d_star(change["new"]))
-
-    def _on_per_click(self, change) -> None:
-        self.step_button.description = f"step ×{change['new']}"
-
-    def _guarded(self, fn) -> None:
-        self.error = None
-        try:
-            fn()
-        except Exception as err:  # noqa: BLE001 - shown to the learner, not lost in the log
-            self.error = f"{type(err).__name__}: {err}"
-            self._update_status()
 
     def __repr__(self) -> str:
         g = self.gap

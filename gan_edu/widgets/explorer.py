@@ -1,41 +1,45 @@
 r"""The architecture explorer: one GAN step as a clickable diagram, with live tensors.
 
-::
-
-    z ──► [G] ──► G(z) ──►┐        ┌──► D(G(z)) ─┐
-                          ├─► [D] ─┤             ├──► loss
-                x ───────►┘        └──► D(x) ────┘
-    ◄──────────── gradients (back into D, and through D into G)
-
-Click a box (or call ``explorer.select("D(x)")``) to see what that stage does and
+The diagram (see :mod:`gan_edu.lessons.architecture`) runs z -> G -> G(z) and x into D,
+D(x) and D(G(z)) into the loss, and the gradients back. Click a box (or call ``explorer.select("D(x)")``) to see what that stage does and
 the *live* tensor of a real tiny GAN at that stage: its shape, a few values and a
 picture. The tensors are caught with trainer events during a real training step
-(``step_start``, ``d_forward_end``, ``d_backward_end``, ``d_step_end``,
-``g_forward_end``, ``g_backward_end``, ``g_step_end``); "take one training step"
+(:func:`gan_edu.lessons.architecture.catch_step`); "take one training step"
 (``explorer.take_step()``) runs another step and refreshes the view.
 
 The explorer listens to the trainer only while it takes its own steps, so training
 the same trainer elsewhere (``tr.run(200)``) costs nothing extra.
+
+:func:`train_and_compare` is lesson 00's experiment (computed by
+:func:`gan_edu.lessons.architecture.compare_before_after`) with its picture.
 """
 from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass, field
 
 import ipywidgets as W
 import numpy as np
 import torch
+from matplotlib.colors import to_hex, to_rgb
 
 from .. import _check, viz
-from .. import data as data_mod
 from .. import models as models_mod
-from ..recorders import layer_grad_norms
+from ..lessons.architecture import (
+    Capture,
+    Comparison,
+    catch_step,
+    compare_before_after,
+    describe,
+    distance_to_modes,
+    loss_terms,
+)
+from ..lessons.factory import tiny_gan
 from ..trainer import Trainer
-from ._base import FigureView
+from ._base import FigureView, button
 
 __all__ = ["ArchitectureExplorer", "Capture", "STEPS", "tiny_gan", "train_and_compare", "Comparison",
-           "distance_to_modes"]
+           "distance_to_modes", "describe"]
 
 #: the clickable stages of the diagram, in the order data flows through them
 STEPS = ("z", "G(z)", "x", "D(x)", "D(G(z))", "loss", "gradients")
@@ -50,162 +54,25 @@ TITLES = {
     "gradients": "gradients &mdash; the learning signal, flowing backwards",
 }
 
-# pale colours of the diagram boxes; the selected box turns the strong colour
-_PALE = {"z": "#e8e8e8", "G(z)": "#eadcf2", "x": "#d5eedd", "D(x)": "#d5eedd", "D(G(z))": "#eadcf2",
-         "loss": "#fde3c8", "gradients": "#e8e8e8"}
-_STRONG = {"z": "#555555", "G(z)": viz.FAKE, "x": viz.REAL, "D(x)": viz.REAL, "D(G(z))": viz.FAKE,
-           "loss": "#d95f02", "gradients": "#333333"}
-_G_COLOUR, _D_COLOUR = viz.FAKE, "#555555"
+# the diagram boxes in their palette colours: pale (mixed 85 % with white) until selected
+_STRONG = {"z": viz.NEUTRAL, "G(z)": viz.FAKE, "x": viz.REAL, "D(x)": viz.REAL, "D(G(z))": viz.FAKE,
+           "loss": viz.D_STAR_COLOR, "gradients": "#333333"}
 
 
-# --------------------------------------------------------------------------- the tiny GAN
-def tiny_gan(seed: int = 0, batch_size: int = 256, hidden: int = 64, latent_dim: int = 2) -> Trainer:
-    """The explorer's GAN: small MLPs (``hidden`` wide, 2 hidden layers) on ``ge.data.ring()``,
-    non-saturating loss, Adam, CPU, seeded. Fast: a step takes a few milliseconds."""
-    seed = _check.integer("seed", seed, minimum=0)
-    torch.manual_seed(seed)
-    G = models_mod.MLPGenerator(latent_dim=latent_dim, out_dim=2, hidden=hidden, depth=2)
-    D = models_mod.MLPDiscriminator(in_dim=2, hidden=hidden, depth=2)
-    return Trainer(G, D, data_mod.ring(), batch_size=batch_size, seed=seed, device="cpu")
+def _pale(colour: str, white: float = 0.85) -> str:
+    return to_hex(white + (1 - white) * np.asarray(to_rgb(colour)))
 
 
-@dataclass
-class Capture:
-    """Everything the explorer caught during one training step (all detached, on the CPU)."""
-
-    step: int = 0
-    z: torch.Tensor | None = None                #: the noise of the step [B, latent_dim]
-    fake: torch.Tensor | None = None             #: G(z) [B, 2]
-    real: torch.Tensor | None = None             #: x [B, 2]
-    real_logits: torch.Tensor | None = None      #: D's logits on x in the D update [B]
-    fake_logits: torch.Tensor | None = None      #: D's logits on G(z) in the D update [B]
-    fake_logits_g: torch.Tensor | None = None    #: D's logits on G(z) in the G update (after D moved) [B]
-    loss_d: torch.Tensor | None = None           #: D's loss (a scalar tensor)
-    loss_g: torch.Tensor | None = None           #: G's loss (a scalar tensor)
-    grad_d: dict = field(default_factory=dict)   #: D's per-layer gradient norms in the D update
-    grad_g: dict = field(default_factory=dict)   #: G's per-layer gradient norms in the G update
-    push: torch.Tensor | None = None             #: -d loss_G / d G(z): how the G update pushes each fake [B, 2]
-    g_grad_in_d_update: bool = False             #: did any G parameter get a gradient in the D update?
-    d_grad_in_g_update: bool = False             #: did any D parameter get a gradient in the G update?
-    changed: dict = field(default_factory=dict)  #: {"D update": {"D": bool, "G": bool}, "G update": {...}}
-    # pictures of the networks as they were during the step (the trainer may move on before they are drawn)
-    manifold: list | None = None                 #: G's z-grid after G, for the G that made ``fake``
-    heat_d_update: np.ndarray | None = None      #: sigmoid(D) over the plane, D as it scored the D update
-    heat_g_update: np.ndarray | None = None      #: the same, D after its update (what the G update pushes against)
+def _text_on(colour: str) -> str:
+    """Black or white, whichever reads better on ``colour`` (by its relative luminance)."""
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour))
+    return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.18 else "white"
 
 
-def _clone(net) -> list[torch.Tensor]:
-    return [p.detach().clone() for p in net.parameters()]
-
-
-def _differs(before: list[torch.Tensor], net) -> bool:
-    return any(not torch.equal(b, p.detach()) for b, p in zip(before, net.parameters()))
-
-
-def _has_grad(net) -> bool:
-    return any(p.grad is not None and bool(p.grad.abs().sum() > 0) for p in net.parameters())
-
-
-class _Catcher:
-    """Trainer handlers that fill a :class:`Capture` during one step."""
-
-    def __init__(self, trainer: Trainer, extent=None):
-        self.tr = trainer
-        self.extent = extent                      # where to picture D (None: no pictures)
-        self.cap = Capture()
-        self.handlers = [("step_start", self.step_start), ("d_forward_end", self.d_forward_end),
-                         ("d_backward_end", self.d_backward_end), ("d_step_end", self.d_step_end),
-                         ("g_forward_end", self.g_forward_end), ("g_backward_end", self.g_backward_end),
-                         ("g_step_end", self.g_step_end)]
-
-    def __enter__(self):
-        for event, fn in self.handlers:
-            self.tr.on(event, fn)
-        return self
-
-    def __exit__(self, *exc):
-        for event, fn in self.handlers:
-            self.tr.off(event, fn)
-        return False
-
-    def step_start(self, tr) -> None:
-        self.cap.step = tr.state.step
-        self.g0, self.d0 = _clone(tr.G), _clone(tr.D)
-
-    def d_forward_end(self, tr) -> None:          # the last of the d_steps D updates wins
-        s = tr.state
-        self.cap.z, self.cap.fake, self.cap.real = s.z.detach().cpu(), s.fake.detach().cpu(), s.real.detach().cpu()
-        self.cap.real_logits, self.cap.fake_logits = s.real_logits.detach().cpu(), s.fake_logits.detach().cpu()
-        self.cap.loss_d = s.loss.detach().cpu()
-        if self.extent is not None:
-            self.cap.manifold = viz.manifold_lines(tr.G)
-            self.cap.heat_d_update = self._heat(tr)
-
-    def _heat(self, tr) -> np.ndarray | None:
-        return viz.d_grid(tr, self.extent, n=48) if tr.loss.probabilistic else None
-
-    def d_backward_end(self, tr) -> None:
-        self.cap.grad_d = layer_grad_norms(tr.D)
-        self.cap.g_grad_in_d_update = _has_grad(tr.G)
-
-    def d_step_end(self, tr) -> None:
-        self.cap.changed["D update"] = {"D": _differs(self.d0, tr.D), "G": _differs(self.g0, tr.G)}
-        self.g1, self.d1 = _clone(tr.G), _clone(tr.D)
-
-    def g_forward_end(self, tr) -> None:
-        s = tr.state
-        if s.fake.requires_grad:
-            s.fake.retain_grad()
-        self.cap.fake_logits_g = s.fake_logits.detach().cpu()
-        self.cap.loss_g = s.loss.detach().cpu()
-        if self.extent is not None:
-            self.cap.heat_g_update = self._heat(tr)
-
-    def g_backward_end(self, tr) -> None:
-        self.cap.grad_g = layer_grad_norms(tr.G)
-        self.cap.d_grad_in_g_update = _has_grad(tr.D)
-        grad = tr.state.fake.grad
-        self.cap.push = None if grad is None else -grad.detach().cpu()
-
-    def g_step_end(self, tr) -> None:
-        self.cap.changed["G update"] = {"G": _differs(self.g1, tr.G), "D": _differs(self.d1, tr.D)}
+_PALE = {name: _pale(colour) for name, colour in _STRONG.items()}
 
 
 # --------------------------------------------------------------------------- text
-def _shape(t: torch.Tensor) -> str:
-    return "[" + ", ".join(str(s) for s in t.shape) + "]"
-
-
-def describe(name: str, t: torch.Tensor, rows: int = 3) -> str:
-    """A few lines about tensor ``t``: shape, dtype, the first values and simple statistics."""
-    t = t.detach().float()
-    if t.ndim == 0:
-        return f"{name} = {t.item():.4f}   (shape [], a single number)"
-    big = t.abs().max().item() if t.numel() else 0.0
-    sign = "+" if t.numel() and t.min().item() < 0 else ""             # signs only where there are negatives
-    fmt = f"{{:{sign}.3f}}" if big >= 0.01 or big == 0 else f"{{:{sign}.2e}}"   # tiny values: scientific notation
-    lines = [f"{name}: shape {_shape(t)}, {str(t.dtype).removeprefix('torch.')}"]
-    if t.ndim == 1:
-        lines.append("first values: " + " ".join(fmt.format(v) for v in t[:6].tolist()) + " ...")
-    else:
-        lines.append(f"first {min(rows, t.shape[0])} rows:")
-        lines += ["  [" + ", ".join(fmt.format(v) for v in r) + "]"
-                  for r in t[:rows].reshape(min(rows, t.shape[0]), -1).tolist()]
-    lines.append(f"mean {fmt.format(t.mean().item())}, std {fmt.format(t.std().item()).lstrip('+')}, "
-                 f"min {fmt.format(t.min().item())}, max {fmt.format(t.max().item())}")
-    return "\n".join(lines)
-
-
-def _loss_terms(loss, cap: Capture, real_label: float) -> dict[str, float] | None:
-    """For the BCE losses: D's loss split into its real and fake parts."""
-    if loss.name not in ("minimax", "non_saturating"):
-        return None
-    f = torch.nn.functional
-    real = f.binary_cross_entropy_with_logits(cap.real_logits, torch.full_like(cap.real_logits, real_label)).item()
-    fake = f.binary_cross_entropy_with_logits(cap.fake_logits, torch.zeros_like(cap.fake_logits)).item()
-    return {"real": real, "fake": fake}
-
-
 def _explanation(name: str, tr: Trainer) -> str:
     k = tr.G.latent_dim
     if name == "z":
@@ -290,23 +157,19 @@ class ArchitectureExplorer:
             b.add_class("ge-explorer-step")
             b.on_click(lambda _, n=name: self.select(n))
             self.buttons[name] = b
+        self.diagram = self._build_diagram()
+        controls = self._build_controls()
+        self.detail = self._build_detail()
+        self.fig = viz.figure(6.0, 3.0)
+        self.plot = FigureView(self.fig, css_class="ge-explorer-plot")
+        self.plot.image.layout = W.Layout(width="600px", max_width="100%", height="auto")
+        body = W.HBox([self.detail, self.plot.image], layout=W.Layout(flex_flow="row wrap", align_items="flex-start"))
+        self.widget = W.VBox([controls, self.diagram, body],
+                             layout=W.Layout(border="1px solid #ccc", padding="8px", max_width="1080px"))
+        self.widget.add_class("ge-explorer")
 
-        def arrow(area: str, symbol: str = "&#10142;") -> W.HTML:
-            return W.HTML(f"<span style='font-size:22px;color:#666'>{symbol}</span>",
-                          layout=W.Layout(grid_area=area, align_self="center", margin="0 auto"))
-
-        def net_box(area: str, letter: str, role: str, net) -> W.VBox:
-            linears = [m for m in net.modules() if isinstance(m, torch.nn.Linear)]
-            sizes = " &rarr; ".join(map(str, [linears[0].in_features] + [m.out_features for m in linears]))
-            box = W.VBox([W.HTML(f"<div style='text-align:center;font-size:20px'><b>{letter}</b></div>"),
-                          W.HTML(f"<div style='text-align:center;font-size:11px;color:#555;line-height:1.2'>{role}<br>"
-                                 f"MLP {sizes}<br>{models_mod.count_parameters(net):,} weights</div>")],
-                         layout=W.Layout(grid_area=area, border=f"2px solid {_G_COLOUR if letter == 'G' else _D_COLOUR}",
-                                         padding="2px 8px", align_items="center", justify_content="center",
-                                         align_self="stretch", margin="2px 4px"))
-            box.add_class("ge-explorer-net")
-            return box
-
+    def _build_diagram(self) -> W.GridBox:
+        """The stage buttons, the G and D boxes and the arrows between them, on a CSS grid."""
         areas = {"z": "z", "G(z)": "gz", "x": "x", "D(x)": "dx", "D(G(z))": "dgz", "loss": "loss"}
         for name, area in areas.items():
             self.buttons[name].layout.grid_area = area
@@ -315,11 +178,12 @@ class ArchitectureExplorer:
                            W.HTML("<span style='font-size:18px;color:#666'>&#11013;&#9472;&#9472; into D "
                                   "&#11013;&#9472;&#9472;&#9472;&#9472; from the loss</span>")],
                           layout=W.Layout(grid_area="grad", justify_content="center", align_items="center", margin="6px 0 0 0"))
-        self.diagram = W.GridBox(
+        diagram = W.GridBox(
             [self.buttons[n] for n in areas] + [
-                net_box("G", "G", "generator", self.trainer.G), net_box("D", "D", "discriminator", self.trainer.D),
-                arrow("a1"), arrow("a2"), arrow("a3"), arrow("a4"), arrow("a5", "&#10136;"), arrow("a6"), arrow("a7"),
-                arrow("a8", "&#10138;"), grad_row],
+                _net_box("G", "generator", self.trainer.G, viz.G_COLOR),
+                _net_box("D", "discriminator", self.trainer.D, viz.D_COLOR),
+                _arrow("a1"), _arrow("a2"), _arrow("a3"), _arrow("a4"), _arrow("a5", "&#10136;"), _arrow("a6"),
+                _arrow("a7"), _arrow("a8", "&#10138;"), grad_row],
             layout=W.Layout(
                 grid_template_columns="auto 34px auto 34px auto 34px auto 34px auto 34px auto",
                 grid_template_rows="auto auto auto auto",
@@ -328,38 +192,33 @@ class ArchitectureExplorer:
                                      '". . . . x a6 D a7 dx a8 ." '
                                      '"grad grad grad grad grad grad grad grad grad grad grad"'),
                 justify_content="flex-start", padding="6px", width="auto"))
-        self.diagram.add_class("ge-explorer-diagram")
+        diagram.add_class("ge-explorer-diagram")
+        return diagram
 
+    def _build_controls(self) -> W.HBox:
+        """The "take one training step" and "take 50 steps" buttons and the status line."""
         self.step_label = W.HTML()
         self.step_label.add_class("ge-explorer-status")
-        self.step_button = W.Button(description="take one training step", icon="step-forward",
-                                    tooltip="one D update, then one G update",
-                                    layout=W.Layout(width="auto", flex="0 0 auto"))
-        self.step_button.add_class("ge-explorer-take-step")
-        self.step_button.on_click(lambda _: self._click_step(1))
-        self.step50_button = W.Button(description="take 50 steps", icon="fast-forward",
-                                      layout=W.Layout(width="auto", flex="0 0 auto"))
-        self.step50_button.add_class("ge-explorer-take-50")
-        self.step50_button.on_click(lambda _: self._click_step(50))
+        self.step_button = button("take one training step", "ge-explorer-take-step", lambda: self._click_step(1),
+                                  icon="step-forward", tooltip="one D update, then one G update", width="auto",
+                                  flex="0 0 auto")
+        self.step50_button = button("take 50 steps", "ge-explorer-take-50", lambda: self._click_step(50),
+                                    icon="fast-forward", width="auto", flex="0 0 auto")
         controls = W.HBox([self.step_button, self.step50_button, self.step_label], layout=W.Layout(align_items="center"))
         controls.add_class("ge-explorer-controls")
+        return controls
 
+    def _build_detail(self) -> W.VBox:
+        """The selected stage's title, explanation and live tensor."""
         self.title = W.HTML()
         self.title.add_class("ge-explorer-title")
         self.explanation = W.HTML(layout=W.Layout(max_width="430px"))
         self.explanation.add_class("ge-explorer-explanation")
         self.tensor_view = W.HTML()
         self.tensor_view.add_class("ge-explorer-tensor")
-        self.detail = W.VBox([self.title, self.explanation, self.tensor_view],
-                             layout=W.Layout(width="440px", margin="0 12px 0 0"))
-        self.detail.add_class("ge-explorer-detail")
-        self.fig = viz.figure(6.0, 3.0)
-        self.plot = FigureView(self.fig, css_class="ge-explorer-plot")
-        self.plot.image.layout = W.Layout(width="600px", max_width="100%", height="auto")
-        body = W.HBox([self.detail, self.plot.image], layout=W.Layout(flex_flow="row wrap", align_items="flex-start"))
-        self.widget = W.VBox([controls, self.diagram, body],
-                             layout=W.Layout(border="1px solid #ccc", padding="8px", max_width="1080px"))
-        self.widget.add_class("ge-explorer")
+        detail = W.VBox([self.title, self.explanation, self.tensor_view], layout=W.Layout(width="440px", margin="0 12px 0 0"))
+        detail.add_class("ge-explorer-detail")
+        return detail
 
     def _ipython_display_(self):
         from ..lessons.envcheck import display_with_fallback
@@ -381,10 +240,7 @@ class ArchitectureExplorer:
         n = _check.positive_int("n", n)
         for _ in range(n - 1):
             self.trainer.step()
-        catcher = _Catcher(self.trainer, self.extent)
-        with catcher:
-            self.trainer.step()
-        self.capture = catcher.cap
+        self.capture = catch_step(self.trainer, self.extent)
         self._refresh()
         return self
 
@@ -392,7 +248,7 @@ class ArchitectureExplorer:
         try:
             self.take_step(n)
         except Exception as err:  # noqa: BLE001 - shown to the learner instead of vanishing into a log
-            self.step_label.value = f"<span style='color:#b42318'>{html.escape(type(err).__name__)}: {html.escape(str(err))}</span>"
+            self.step_label.value = f"<span style='color:{viz.ALERT}'>{html.escape(type(err).__name__)}: {html.escape(str(err))}</span>"
 
     # ----------------------------------------------------------------- reading
     @property
@@ -443,7 +299,7 @@ class ArchitectureExplorer:
         for n, b in self.buttons.items():
             on = n == name
             b.style.button_color = _STRONG[n] if on else _PALE[n]
-            b.style.text_color = "white" if on else "black"
+            b.style.text_color = _text_on(_STRONG[n]) if on else "black"
             if on:
                 b.add_class("ge-explorer-selected")
             else:
@@ -479,7 +335,7 @@ class ArchitectureExplorer:
                     f"\nmean D(G(z)) in the G update, after D's update: {after:.3f}")
         if name == "loss":
             lines = [describe("loss_D", c.loss_d)]
-            terms = _loss_terms(tr.loss, c, tr.real_label)
+            terms = loss_terms(tr.loss, c, tr.real_label)
             if terms is not None:
                 lines.append(f"  = {terms['real']:.4f}  (real part: -mean log D(x))")
                 lines.append(f"  + {terms['fake']:.4f}  (fake part: -mean log(1 - D(G(z))))")
@@ -494,101 +350,136 @@ class ArchitectureExplorer:
                 f"D's weights got a gradient in the G update: {c.d_grad_in_g_update}\n{push}")
 
     def _draw(self, name: str) -> None:
-        fig, c, tr = self.fig, self.capture, self.trainer
-        fig.clear()
-        ax, ax2 = fig.add_subplot(121), fig.add_subplot(122)
-        if name == "z":
-            _draw_latent(ax, c.z, fig)
-            vals = c.z.flatten().numpy()
-            ax2.hist(vals, bins=30, density=True, color="#888888", alpha=0.8, label="values of z")
-            t = np.linspace(-4, 4, 200)
-            ax2.plot(t, np.exp(-t ** 2 / 2) / math.sqrt(2 * math.pi), color="#222", lw=1.2, label="N(0, 1)")
-            ax2.set_title("every number in z", fontsize=9)
-            ax2.legend(fontsize=7)
-        elif name == "G(z)":
-            _draw_latent(ax, c.z, fig)
-            ax.set_title("z (the grid: a square of z values)", fontsize=9)
-            art = viz.draw_plane(ax2, self.extent, real=c.real.numpy(), fake=c.fake.numpy(), size=5,
-                                 manifold=c.manifold, legend=True)
-            art["real"].set_alpha(0.3)                                   # the real batch: background here
-            art["manifold"].set_zorder(3)                                # the grid on top of the points
-            ax2.set_title("G(z): the same z (and grid) after G", fontsize=9)
-        elif name == "x":
-            art = viz.draw_plane(ax, self.extent, real=c.real.numpy(), fake=c.fake.numpy(), size=5, legend=True)
-            art["fake"].set_alpha(0.25)                                  # the fakes: background here
-            ax.set_title(f"x: {len(c.real)} real points, step {c.step}", fontsize=9)
-            centers = getattr(tr.data, "centers", None)
-            if centers is not None:
-                counts = torch.bincount(torch.cdist(c.real, centers).argmin(1), minlength=len(centers)).numpy()
-                ax2.bar(np.arange(len(counts)) + 1, counts, color=viz.REAL, alpha=0.85)
-                ax2.set_xticks(np.arange(len(counts)) + 1)
-                ax2.set_xlabel("blob of the ring", fontsize=8)
-                ax2.set_title("points of x per blob", fontsize=9)
-            else:
-                ax2.hist(c.real[:, 0].numpy(), bins=30, color=viz.REAL, alpha=0.85)
-                ax2.set_title("x: first coordinate", fontsize=9)
-        elif name in ("D(x)", "D(G(z))"):
-            real = name == "D(x)"
-            heat = c.heat_d_update
-            pts = dict(real=c.real.numpy()) if real else dict(fake=c.fake.numpy())
-            viz.draw_plane(ax, self.extent, heat=heat, size=5, legend=True, **pts)
-            ax.set_title("D's probability of 'real'" if heat is not None else name, fontsize=9)
-            r, f = self._prob(c.real_logits).numpy(), self._prob(c.fake_logits).numpy()
-            rng = (0, 1) if tr.loss.probabilistic else (min(r.min(), f.min()), max(r.max(), f.max()) + 1e-6)
-            ax2.hist(r, bins=30, range=rng, color=viz.REAL, alpha=0.9 if real else 0.3, label="D(x), real")
-            ax2.hist(f, bins=30, range=rng, color=viz.FAKE, alpha=0.3 if real else 0.9, label="D(G(z)), fake")
-            if tr.loss.probabilistic:
-                ax2.axvline(0.5, color="#444", lw=0.8, ls="--")
-            ax2.set_xlabel("D's score (0 = fake, 1 = real)" if tr.loss.probabilistic else "score", fontsize=8)
-            ax2.set_title(f"{name} on this batch", fontsize=9)
-            ax2.legend(fontsize=7)
-        elif name == "loss":
-            terms = _loss_terms(tr.loss, c, tr.real_label)
-            if terms is not None:
-                labels = ["D: real\npart", "D: fake\npart", "loss_D\n(total)", "loss_G"]
-                values = [terms["real"], terms["fake"], c.loss_d.item(), c.loss_g.item()]
-                colours = [viz.REAL, viz.FAKE, _D_COLOUR, _G_COLOUR]
-            else:
-                labels, values, colours = ["loss_D", "loss_G"], [c.loss_d.item(), c.loss_g.item()], [_D_COLOUR, _G_COLOUR]
-            bars = ax.bar(range(len(values)), values, color=colours, alpha=0.85)
-            for b, v in zip(bars, values):
-                ax.annotate(f"{v:.3f}", (b.get_x() + b.get_width() / 2, v), ha="center", va="bottom", fontsize=7)
-            ax.set_xticks(range(len(values)), labels, fontsize=7)
-            if terms is not None:
-                ax.axhline(math.log(2), color="#444", lw=0.8, ls="--", label="log 2 = 0.69: what a guessing D scores")
-                ax.legend(fontsize=7, loc="upper left")
-            ax.margins(y=0.2)
-            ax.set_title(f"the losses at step {c.step}", fontsize=9)
-            for key, colour, label in (("loss_d", _D_COLOUR, "loss_D"), ("loss_g", _G_COLOUR, "loss_G")):
-                if key in tr.history and len(tr.history[key]):
-                    series = tr.history[key]
-                    ax2.plot(series.steps, series.values, color=colour, lw=1.2, label=label,
-                             marker="o" if len(series) < 30 else None, ms=3)
-            ax2.set_xlabel("step (one D update, then one G update)", fontsize=8)
-            ax2.set_title("the losses, step by step", fontsize=9)
-            ax2.legend(fontsize=7)
-        else:
-            heat = c.heat_g_update
-            idx = slice(0, 96)
-            arrows = c.push[idx].numpy() if c.push is not None else None
-            viz.draw_plane(ax, self.extent, heat=heat, fake=c.fake[idx].numpy(), arrows=arrows,
-                           arrow_points=c.fake[idx].numpy(), size=6)
-            ax.set_title("how the G update pushes each fake", fontsize=9)
-            names_d, names_g = list(c.grad_d), list(c.grad_g)
-            vals = [c.grad_g[k] for k in names_g] + [c.grad_d[k] for k in names_d]
-            labels = [f"G {k}" for k in names_g] + [f"D {k}" for k in names_d]
-            colours = [_G_COLOUR] * len(names_g) + [_D_COLOUR] * len(names_d)
-            y = np.arange(len(vals))[::-1]
-            ax2.barh(y, vals, color=colours, alpha=0.85)
-            ax2.set_yticks(y, labels, fontsize=7)
-            ax2.set_xlabel("gradient norm (size of the gradient)", fontsize=8)
-            ax2.set_title("gradient size per layer", fontsize=9)
+        """Two panels for stage ``name``, drawn from the capture (never from the live networks)."""
+        self.fig.clear()
+        ax, ax2 = self.fig.add_subplot(121), self.fig.add_subplot(122)
+        draw = {"z": self._draw_z, "G(z)": self._draw_gz, "x": self._draw_x, "D(x)": self._draw_scores,
+                "D(G(z))": self._draw_scores, "loss": self._draw_loss, "gradients": self._draw_gradients}[name]
+        draw(ax, ax2, name)
         for a in (ax, ax2):
             a.tick_params(labelsize=7)
-        fig.tight_layout()
+        self.fig.tight_layout()
+
+    def _draw_z(self, ax, ax2, name: str) -> None:
+        """z in its own space, and the histogram of all its numbers against N(0, 1)."""
+        c = self.capture
+        _draw_latent(ax, c.z)
+        ax2.hist(c.z.flatten().numpy(), bins=30, density=True, color="#888888", alpha=0.8, label="values of z")
+        t = np.linspace(-4, 4, 200)
+        ax2.plot(t, np.exp(-t ** 2 / 2) / math.sqrt(2 * math.pi), color="#222", lw=1.2, label="N(0, 1)")
+        ax2.set_title("every number in z", fontsize=9)
+        ax2.legend(fontsize=7)
+
+    def _draw_gz(self, ax, ax2, name: str) -> None:
+        """z and its grid, and the same z (and grid) after G, over the real batch."""
+        c = self.capture
+        _draw_latent(ax, c.z)
+        ax.set_title("z (the grid: a square of z values)", fontsize=9)
+        art = viz.draw_plane(ax2, self.extent, real=c.real.numpy(), fake=c.fake.numpy(), size=5,
+                             manifold=c.manifold, legend=True)
+        art["real"].set_alpha(0.3)                                   # the real batch: background here
+        art["manifold"].set_zorder(3)                                # the grid on top of the points
+        ax2.set_title("G(z): the same z (and grid) after G", fontsize=9)
+
+    def _draw_x(self, ax, ax2, name: str) -> None:
+        """The real batch on the plane, and how many of its points fell in each blob."""
+        c, data = self.capture, self.trainer.data
+        art = viz.draw_plane(ax, self.extent, real=c.real.numpy(), fake=c.fake.numpy(), size=5, legend=True)
+        art["fake"].set_alpha(0.25)                                  # the fakes: background here
+        ax.set_title(f"x: {len(c.real)} real points, step {c.step}", fontsize=9)
+        centers = getattr(data, "centers", None)
+        if centers is not None:
+            counts = torch.bincount(torch.cdist(c.real, centers).argmin(1), minlength=len(centers)).numpy()
+            ax2.bar(np.arange(len(counts)) + 1, counts, color=viz.REAL, alpha=0.85)
+            ax2.set_xticks(np.arange(len(counts)) + 1)
+            ax2.set_xlabel("blob of the ring", fontsize=8)
+            ax2.set_title("points of x per blob", fontsize=9)
+        else:
+            ax2.hist(c.real[:, 0].numpy(), bins=30, color=viz.REAL, alpha=0.85)
+            ax2.set_title("x: first coordinate", fontsize=9)
+
+    def _draw_scores(self, ax, ax2, name: str) -> None:
+        """D's heatmap with the batch it scored, and D's scores on real and fake (``name`` in front)."""
+        c, probabilistic = self.capture, self.trainer.loss.probabilistic
+        real = name == "D(x)"
+        heat = c.heat_d_update
+        pts = dict(real=c.real.numpy()) if real else dict(fake=c.fake.numpy())
+        viz.draw_plane(ax, self.extent, heat=heat, size=5, legend=True, **pts)
+        ax.set_title("D's probability of 'real'" if heat is not None else name, fontsize=9)
+        r, f = self._prob(c.real_logits).numpy(), self._prob(c.fake_logits).numpy()
+        lo, hi = (0, 1) if probabilistic else (min(r.min(), f.min()), max(r.max(), f.max()) + 1e-6)
+        viz.DHistograms(ax2, 30, lo, hi, half_line=probabilistic).update(r, f, emphasis="real" if real else "fake")
+        ax2.set_xlabel("D's score (0 = fake, 1 = real)" if probabilistic else "score", fontsize=8)
+        ax2.set_title(f"{name} on this batch", fontsize=9)
+        ax2.legend(fontsize=7)
+
+    def _draw_loss(self, ax, ax2, name: str) -> None:
+        """The losses of the caught step as bars (D's split into its real and fake parts), and the
+        losses of every step so far."""
+        c, tr = self.capture, self.trainer
+        terms = loss_terms(tr.loss, c, tr.real_label)
+        if terms is not None:
+            labels = ["D: real\npart", "D: fake\npart", "loss_D\n(total)", "loss_G"]
+            values = [terms["real"], terms["fake"], c.loss_d.item(), c.loss_g.item()]
+            colours = [viz.REAL, viz.FAKE, viz.D_COLOR, viz.G_COLOR]
+        else:
+            labels, values, colours = ["loss_D", "loss_G"], [c.loss_d.item(), c.loss_g.item()], [viz.D_COLOR, viz.G_COLOR]
+        bars = ax.bar(range(len(values)), values, color=colours, alpha=0.85)
+        for b, v in zip(bars, values):
+            ax.annotate(f"{v:.3f}", (b.get_x() + b.get_width() / 2, v), ha="center", va="bottom", fontsize=7)
+        ax.set_xticks(range(len(values)), labels, fontsize=7)
+        if terms is not None:
+            ax.axhline(math.log(2), color="#444", lw=0.8, ls="--", label="log 2 = 0.69: what a guessing D scores")
+            ax.legend(fontsize=7, loc="upper left")
+        ax.margins(y=0.2)
+        ax.set_title(f"the losses at step {c.step}", fontsize=9)
+        for key, label in (("loss_d", "loss_D"), ("loss_g", "loss_G")):
+            if key in tr.history and len(tr.history[key]):
+                series = tr.history[key]
+                ax2.plot(series.steps, series.values, color=viz.CURVE_COLORS[key], lw=1.2, label=label,
+                         marker="o" if len(series) < 30 else None, ms=3)
+        ax2.set_xlabel("step (one D update, then one G update)", fontsize=8)
+        ax2.set_title("the losses, step by step", fontsize=9)
+        ax2.legend(fontsize=7)
+
+    def _draw_gradients(self, ax, ax2, name: str) -> None:
+        """The push of the G update on each fake over D's heatmap, and the gradient norm per layer."""
+        c = self.capture
+        idx = slice(0, 96)
+        arrows = c.push[idx].numpy() if c.push is not None else None
+        viz.draw_plane(ax, self.extent, heat=c.heat_g_update, fake=c.fake[idx].numpy(), arrows=arrows,
+                       arrow_points=c.fake[idx].numpy(), size=6)
+        ax.set_title("how the G update pushes each fake", fontsize=9)
+        names_d, names_g = list(c.grad_d), list(c.grad_g)
+        vals = [c.grad_g[k] for k in names_g] + [c.grad_d[k] for k in names_d]
+        labels = [f"G {k}" for k in names_g] + [f"D {k}" for k in names_d]
+        colours = [viz.G_COLOR] * len(names_g) + [viz.D_COLOR] * len(names_d)
+        y = np.arange(len(vals))[::-1]
+        ax2.barh(y, vals, color=colours, alpha=0.85)
+        ax2.set_yticks(y, labels, fontsize=7)
+        ax2.set_xlabel("gradient norm (size of the gradient)", fontsize=8)
+        ax2.set_title("gradient size per layer", fontsize=9)
 
 
-def _draw_latent(ax, z: torch.Tensor, fig) -> None:
+def _arrow(area: str, symbol: str = "&#10142;") -> W.HTML:
+    return W.HTML(f"<span style='font-size:22px;color:#666'>{symbol}</span>",
+                  layout=W.Layout(grid_area=area, align_self="center", margin="0 auto"))
+
+
+def _net_box(letter: str, role: str, net, colour: str) -> W.VBox:
+    """A box for network ``letter`` ("G" or "D") in its colour: its role, layer sizes and weights."""
+    linears = [m for m in net.modules() if isinstance(m, torch.nn.Linear)]
+    sizes = " &rarr; ".join(map(str, [linears[0].in_features] + [m.out_features for m in linears]))
+    box = W.VBox([W.HTML(f"<div style='text-align:center;font-size:20px'><b>{letter}</b></div>"),
+                  W.HTML(f"<div style='text-align:center;font-size:11px;color:#555;line-height:1.2'>{role}<br>"
+                         f"MLP {sizes}<br>{models_mod.count_parameters(net):,} weights</div>")],
+                 layout=W.Layout(grid_area=letter, border=f"2px solid {colour}", padding="2px 8px", align_items="center",
+                                 justify_content="center", align_self="stretch", margin="2px 4px"))
+    box.add_class("ge-explorer-net")
+    return box
+
+
+def _draw_latent(ax, z: torch.Tensor) -> None:
     """z in its own space: the first two coordinates (or a strip for 1D), the 1- and 2-sigma
     circles and the square grid that the G(z) view shows after G."""
     z = z.numpy()
@@ -612,57 +503,20 @@ def _draw_latent(ax, z: torch.Tensor, fig) -> None:
 
 
 # --------------------------------------------------------------------------- lesson 00's experiment
-def distance_to_modes(points: torch.Tensor, data) -> float:
-    """Mean distance from each point to the nearest centre of a Gaussian-mixture ``data``."""
-    return torch.cdist(torch.as_tensor(points, dtype=torch.float32), data.centers).min(dim=1).values.mean().item()
-
-
-@dataclass
-class Comparison:
-    """What :func:`train_and_compare` found: the mean distance from G's samples (same z) to the
-    nearest real blob before and after, and the outcome key ``"closer"``, ``"same"`` or ``"farther"``."""
-
-    steps: tuple[int, int]
-    before: float
-    after: float
-    outcome: str
-    figure: object
-
-    def __str__(self) -> str:
-        return (f"mean distance from G(z) to the nearest real blob: {self.before:.2f} at step {self.steps[0]}"
-                f" -> {self.after:.2f} at step {self.steps[1]}")
-
-
 def train_and_compare(trainer: Trainer, steps: int = 200, n: int = 500, tolerance: float = 0.2) -> Comparison:
     """Train ``steps`` steps and compare G's samples (for the same ``n`` noise vectors) with the
-    real data before and after. The outcome is ``"closer"`` when the mean distance to the nearest
-    real blob shrank by more than ``tolerance`` (a fraction), ``"farther"`` when it grew by more,
-    else ``"same"``. ``figure`` shows both moments side by side (real green, fake purple, G's z-grid grey)."""
-    if not isinstance(trainer, Trainer):
-        raise TypeError(f"trainer must be a gan_edu Trainer, got {type(trainer).__name__}")
-    if getattr(trainer.data, "centers", None) is None or tuple(trainer.data.shape) != (2,):
-        raise ValueError("train_and_compare needs 2D Gaussian-mixture data such as ge.data.ring()")
-    steps = _check.positive_int("steps", steps)
-    n = _check.positive_int("n", n)
-    tolerance = _check.number("tolerance", tolerance, minimum=0.0, maximum=1.0)
-    z = trainer.G.sample_noise(n, generator=torch.Generator().manual_seed(1234)).cpu()
-    real = trainer.data.sample(n, generator=torch.Generator().manual_seed(1)).numpy()
+    real data before and after (:func:`gan_edu.lessons.architecture.compare_before_after`: the
+    outcome is ``"closer"``, ``"same"`` or ``"farther"``). ``figure`` shows both moments side by
+    side (real green, fake purple, G's z-grid grey)."""
+    result = compare_before_after(trainer, steps, n, tolerance)
     extent = viz.plane_extent(trainer.data)
     fig = viz.figure(6.4, 3.2)
-    panels = []
-    for i in range(2):
-        if i:
-            trainer.run(steps)
-        fake = trainer.sample(n, z=z)
+    for i, m in enumerate(result.moments):
         ax = fig.add_subplot(1, 2, i + 1)
-        art = viz.draw_plane(ax, extent, real=real, fake=fake.numpy(), manifold=viz.manifold_lines(trainer.G), size=4,
-                             legend=True)
+        art = viz.draw_plane(ax, extent, real=result.real, fake=m.fake, manifold=m.manifold, size=4, legend=True)
         art["manifold"].set_zorder(3)                                    # G's z-grid on top of its points
-        d = distance_to_modes(fake, trainer.data)
-        ax.set_title(f"step {trainer.state.step}\nmean distance to the nearest blob: {d:.2f}", fontsize=9)
+        ax.set_title(f"step {m.step}\nmean distance to the nearest blob: {m.distance:.2f}", fontsize=9)
         ax.tick_params(labelsize=7)
-        panels.append((trainer.state.step, d))
     fig.tight_layout()
-    (s0, before), (s1, after) = panels
-    outcome = "closer" if after < (1 - tolerance) * before else "farther" if after > (1 + tolerance) * before else "same"
-    return Comparison((s0, s1), before, after, outcome, fig)
+    result.figure = fig
+    return result

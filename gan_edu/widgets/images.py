@@ -21,72 +21,18 @@ import html
 import ipywidgets as W
 import numpy as np
 import torch
-from torch import nn
 
 from .. import _check, viz
-from ._base import BlitView, FigureView, move_slider
+from ..lessons.classifier import check_classifier, top_labels
+from ..lessons.generator import check_generator, collapsed_noise, dimension_effects, generator_output, one_z
+from ._base import BlitView, FigureView, Shown, SliderWalk, button, move_slider
 
 __all__ = ["LiveSampleGrid", "LatentWalk", "LatentNudge", "generate", "dimension_effects", "collapsed_noise"]
 
 
-def _check_generator(G) -> nn.Module:
-    if not isinstance(G, nn.Module) or not isinstance(getattr(G, "latent_dim", None), int):
-        raise TypeError(f"G must be a gan_edu generator (an nn.Module with an integer latent_dim), got {type(G).__name__}")
-    return G
-
-
-@torch.no_grad()
-def generate(G, z: torch.Tensor) -> torch.Tensor:
-    """G(z) in eval mode, without gradients, on the CPU; G's mode is put back afterwards."""
-    G = _check_generator(G)
-    z = torch.as_tensor(z, dtype=torch.float32)
-    if z.ndim == 1:
-        z = z.unsqueeze(0)
-    if z.ndim != 2 or z.shape[1] != G.latent_dim:
-        raise ValueError(f"z must have shape [{G.latent_dim}] or [N, {G.latent_dim}], got {tuple(z.shape)}")
-    was = G.training
-    G.eval()
-    try:
-        dev = next(G.parameters()).device
-        return G(z.to(dev)).cpu()
-    finally:
-        G.train(was)
-
-
-@torch.no_grad()
-def dimension_effects(G, z, amount: float = 2.0) -> torch.Tensor:
-    """How much G's picture changes when ONE coordinate of ``z`` moves by ``amount``: the mean
-    absolute pixel change of ``G(z + amount e_d)`` against ``G(z)``, for every d (a tensor [latent_dim])."""
-    G = _check_generator(G)
-    z = _one_z("z", z, G.latent_dim)
-    amount = _check.number("amount", amount)
-    zs = z.repeat(G.latent_dim + 1, 1)
-    zs[1:] += amount * torch.eye(G.latent_dim)
-    out = generate(G, zs)
-    return (out[1:] - out[:1]).abs().flatten(1).mean(1)
-
-
-def collapsed_noise(G, n: int, points: int = 3, spread: float = 0.3, seed: int = 0) -> torch.Tensor:
-    """Noise that imitates a mode-collapsed G: ``n`` vectors, each one of ``points`` random
-    centres (drawn from G's noise) plus ``spread`` times N(0, I). Fed to G, it makes variants of
-    only ``points`` outputs, as a G that collapsed onto a few modes does. Returns [n, latent_dim]."""
-    G = _check_generator(G)
-    n = _check.positive_int("n", n)
-    points = _check.positive_int("points", points)
-    spread = _check.number("spread", spread, minimum=0.0)
-    g = torch.Generator().manual_seed(_check.integer("seed", seed, minimum=0))
-    centres = G.sample_noise(points, generator=g).cpu()
-    which = torch.randint(points, (n,), generator=g)
-    return centres[which] + spread * torch.randn(n, G.latent_dim, generator=g)
-
-
-def _one_z(name: str, z, latent_dim: int) -> torch.Tensor:
-    t = torch.as_tensor(z, dtype=torch.float32).detach().cpu().flatten()
-    if t.numel() != latent_dim:
-        raise ValueError(f"{name} must have {latent_dim} numbers (G's latent_dim), got shape {tuple(torch.as_tensor(z).shape)}")
-    if not bool(torch.isfinite(t).all()):
-        raise ValueError(f"{name} must be finite numbers (found NaN or inf)")
-    return t.clone()
+#: G(z) in eval mode; computed in :mod:`gan_edu.lessons.generator` with :func:`dimension_effects` and
+#: :func:`collapsed_noise`, all three re-exported here for lesson 07's ``wi.`` calls
+generate = generator_output
 
 
 def _pixels(img: torch.Tensor) -> np.ndarray:
@@ -95,28 +41,8 @@ def _pixels(img: torch.Tensor) -> np.ndarray:
     return a[..., 0] if img.shape[0] == 1 else a
 
 
-def _label(classifier, images: torch.Tensor) -> list[tuple[int, float]]:
-    """(class, probability) for each image, or [] without a classifier."""
-    if classifier is None:
-        return []
-    from ..lessons.classifier import predict_proba
-
-    top, pred = predict_proba(classifier, images).max(1)
-    return [(int(c), float(p)) for c, p in zip(pred, top)]
-
-
-def _check_classifier(classifier):
-    if classifier is None:
-        return None
-    from ..lessons.classifier import TrainedClassifier
-
-    if not isinstance(classifier, (TrainedClassifier, nn.Module)):
-        raise TypeError(f"classifier must be None, a TrainedClassifier or a classifier module, got {type(classifier).__name__}")
-    return classifier
-
-
 # --------------------------------------------------------------------------- live grid
-class LiveSampleGrid:
+class LiveSampleGrid(Shown):
     """G's samples for one fixed batch of ``n`` noise vectors, redrawn while ``trainer`` trains.
 
     ``attach()`` (called by the constructor) adds a ``step_end`` handler with ``every=every``;
@@ -185,13 +111,7 @@ class LiveSampleGrid:
         self.view.refresh()
         return self
 
-    def _ipython_display_(self):
-        from IPython.display import display
 
-        display(self.widget)
-
-
-# --------------------------------------------------------------------------- latent walk
 # --------------------------------------------------------------------------- drawing helpers
 class _ImagePanel:
     """One axes showing one image [C, H, W] with a title (the classifier's verdict on a second line)."""
@@ -248,7 +168,7 @@ class _Strip:
 
 
 # --------------------------------------------------------------------------- latent walk
-class LatentWalk:
+class LatentWalk(Shown, SliderWalk):
     """A slider ``a`` in [0, 1] walks in a straight line from ``z0`` to ``z1``: the middle picture is
     ``G((1 - a) z0 + a z1)`` between the two endpoints; the strip below shows the walk in ``steps``
     pictures, with the classifier's label under each (if ``classifier`` is given) and a red box on
@@ -258,16 +178,16 @@ class LatentWalk:
 
     def __init__(self, G, z0=None, z1=None, steps: int = 9, classifier=None, seed: int = 0, size: float = 2.1,
                  fmt: str = "png"):
-        self.G = _check_generator(G)
+        self.G = check_generator(G)
         self.steps = _check.integer("steps", steps, minimum=2)
-        self.classifier = _check_classifier(classifier)
+        self.classifier = check_classifier(classifier)
         self._rng = torch.Generator().manual_seed(_check.integer("seed", seed, minimum=0))
         _check.one_of("fmt", fmt, ("png", "jpeg"))
-        self.z0 = _one_z("z0", z0, G.latent_dim) if z0 is not None else self._draw()
-        self.z1 = _one_z("z1", z1, G.latent_dim) if z1 is not None else self._draw()
+        self.z0 = one_z("z0", z0, G.latent_dim) if z0 is not None else self._draw()
+        self.z1 = one_z("z1", z1, G.latent_dim) if z1 is not None else self._draw()
         self.output: torch.Tensor | None = None        #: G(z) at the current a, [C, H, W]
         self.label: tuple[int, float] | None = None    #: (class, probability) of ``output``, with a classifier
-        shape = tuple(generate(G, self.z0).shape[1:])
+        shape = tuple(generator_output(G, self.z0).shape[1:])
         self.fig = viz.figure(max(3 * size, 0.45 * size * self.steps) + 0.3, 2 * size + 0.6)
         gs = self.fig.add_gridspec(2, 3, height_ratios=[1.0, 0.8])
         self._ends = (_ImagePanel(self.fig.add_subplot(gs[0, 0]), shape), _ImagePanel(self.fig.add_subplot(gs[0, 2]), shape))
@@ -278,12 +198,10 @@ class LatentWalk:
         self.slider = W.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, description="a", readout_format=".2f",
                                     continuous_update=True, layout=W.Layout(width="380px"))
         self.slider.add_class("ge-walk-alpha")
-        self.reroll_button = W.Button(description="new z0, z1", icon="random")
-        self.reroll_button.add_class("ge-walk-reroll")
+        self.reroll_button = button("new z0, z1", "ge-walk-reroll", self.reroll, icon="random")
         self.readout = W.HTML()
         self.readout.add_class("ge-walk-readout")
         self.slider.observe(lambda _: self.redraw(), names="value")
-        self.reroll_button.on_click(lambda _: self.reroll())
         self.widget = W.VBox([W.HBox([self.slider, self.reroll_button]), self.view.image, self.readout])
         self.widget.add_class("ge-walk")
         self._make_strip()
@@ -293,27 +211,6 @@ class LatentWalk:
         return self.G.sample_noise(1, generator=self._rng)[0].cpu()
 
     # python API -----------------------------------------------------------------
-    @property
-    def alpha(self) -> float:
-        return float(self.slider.value)
-
-    @property
-    def z(self) -> torch.Tensor:
-        """The current point of the walk, ``(1 - a) z0 + a z1``."""
-        return (1 - self.alpha) * self.z0 + self.alpha * self.z1
-
-    def set_alpha(self, alpha: float) -> LatentWalk:
-        """Move the slider to ``alpha`` in [0, 1] (what dragging it does)."""
-        move_slider(self.slider, _check.number("alpha", alpha, minimum=0.0, maximum=1.0), self.redraw)
-        return self
-
-    def set_endpoints(self, z0, z1) -> LatentWalk:
-        """Walk between these two noise vectors instead."""
-        self.z0, self.z1 = _one_z("z0", z0, self.G.latent_dim), _one_z("z1", z1, self.G.latent_dim)
-        self._make_strip()
-        self.redraw(full=True)
-        return self
-
     def reroll(self) -> LatentWalk:
         """New endpoints from the widget's own random stream (what the button does)."""
         self.z0, self.z1 = self._draw(), self._draw()
@@ -321,16 +218,11 @@ class LatentWalk:
         self.redraw(full=True)
         return self
 
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
-
     # drawing ----------------------------------------------------------------------
     def _make_strip(self) -> None:
         a = torch.linspace(0, 1, self.steps).unsqueeze(1)
-        self.strip = generate(self.G, (1 - a) * self.z0 + a * self.z1)       #: the walk, [steps, C, H, W]
-        self.strip_labels = _label(self.classifier, self.strip)
+        self.strip = generator_output(self.G, (1 - a) * self.z0 + a * self.z1)       #: the walk, [steps, C, H, W]
+        self.strip_labels = top_labels(self.classifier, self.strip)
         note = "; the classifier's label under each (red ?: p < 0.9)" if self.classifier is not None else ""
         self._strip.show(self.strip, self.strip_labels, f"the walk from z0 (left) to z1 (right){note}")
         for panel, k, name in ((self._ends[0], 0, "z0"), (self._ends[1], -1, "z1")):
@@ -340,8 +232,8 @@ class LatentWalk:
         """Draw G at the current point of the walk and move the red box to the nearest picture of the strip
         (``full=True`` after the endpoints changed)."""
         a = self.alpha
-        self.output = generate(self.G, self.z)[0]
-        lab = _label(self.classifier, self.output[None])
+        self.output = generator_output(self.G, self.z)[0]
+        lab = top_labels(self.classifier, self.output[None])
         self.label = lab[0] if lab else None
         self._big.show(self.output, f"G((1-a) z0 + a z1), a = {a:.2f}", self.label, bold=True)
         self._strip.box_at(int(round(a * (self.steps - 1))))
@@ -351,7 +243,7 @@ class LatentWalk:
 
 
 # --------------------------------------------------------------------------- nudge one dimension
-class LatentNudge:
+class LatentNudge(Shown):
     """Change ONE coordinate of z and watch the picture: G(z) (left), ``G(z + t e_d)`` (middle)
     and their difference (right: red where pixels got brighter, blue darker); below, the sweep of
     coordinate ``d`` from ``-max_amount`` to ``+max_amount`` with a box on the picture nearest to ``t``.
@@ -360,23 +252,23 @@ class LatentNudge:
 
     def __init__(self, G, z=None, classifier=None, max_amount: float = 3.0, sweep: int = 7, seed: int = 0,
                  size: float = 2.0, fmt: str = "png"):
-        self.G = _check_generator(G)
-        self.classifier = _check_classifier(classifier)
+        self.G = check_generator(G)
+        self.classifier = check_classifier(classifier)
         self.max_amount = _check.positive("max_amount", max_amount)
         self.sweep = _check.integer("sweep", sweep, minimum=2)
         self._rng = torch.Generator().manual_seed(_check.integer("seed", seed, minimum=0))
         _check.one_of("fmt", fmt, ("png", "jpeg"))
-        self.z = _one_z("z", z, G.latent_dim) if z is not None else self.G.sample_noise(1, generator=self._rng)[0].cpu()
+        self.z = one_z("z", z, G.latent_dim) if z is not None else self.G.sample_noise(1, generator=self._rng)[0].cpu()
         self.before: torch.Tensor | None = None      #: G(z), [C, H, W]
         self.after: torch.Tensor | None = None       #: G(z + t e_d), [C, H, W]
-        shape = tuple(generate(G, self.z).shape[1:])
+        shape = tuple(generator_output(G, self.z).shape[1:])
         self.fig = viz.figure(max(3 * size, 0.62 * size * self.sweep) + 0.3, 2 * size + 0.6)
         gs = self.fig.add_gridspec(2, 3, height_ratios=[1.0, 0.8])
         self._before = _ImagePanel(self.fig.add_subplot(gs[0, 0]), shape)
         self._after = _ImagePanel(self.fig.add_subplot(gs[0, 1]), shape)
         dax = self.fig.add_subplot(gs[0, 2])
         dax.set_axis_off()
-        self._diff = dax.imshow(np.zeros(shape[1:]), cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
+        self._diff = dax.imshow(np.zeros(shape[1:]), cmap=viz.SIGNED_CMAP, vmin=-1, vmax=1, interpolation="nearest")
         dax.set_title("after - before\n(red: brighter, blue: darker)", fontsize=8)
         self._sweep = _Strip(self.fig.add_subplot(gs[1, :]), self.sweep, shape, self.classifier is not None)
         self.fig.subplots_adjust(left=0.02, right=0.98, top=0.88, bottom=0.02, hspace=0.4, wspace=0.1)
@@ -390,13 +282,11 @@ class LatentNudge:
                                            description="amount t", readout_format="+.2f", continuous_update=True,
                                            style={"description_width": "initial"}, layout=W.Layout(width="330px"))
         self.amount_slider.add_class("ge-nudge-amount")
-        self.reroll_button = W.Button(description="new z", icon="random")
-        self.reroll_button.add_class("ge-nudge-reroll")
+        self.reroll_button = button("new z", "ge-nudge-reroll", self.reroll, icon="random")
         self.readout = W.HTML()
         self.readout.add_class("ge-nudge-readout")
         self.dim_slider.observe(lambda _: self.redraw(full=True), names="value")
         self.amount_slider.observe(lambda _: self.redraw(), names="value")
-        self.reroll_button.on_click(lambda _: self.reroll())
         self.widget = W.VBox([W.HBox([self.dim_slider, self.amount_slider, self.reroll_button]), self.view.image,
                               self.readout])
         self.widget.add_class("ge-nudge")
@@ -436,11 +326,6 @@ class LatentNudge:
         self.redraw(full=True)
         return self
 
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
-
     # drawing ----------------------------------------------------------------------
     def redraw(self, full: bool = False) -> None:
         """Draw G(z + t e_d), the difference and the box; ``full=True`` (new d or z) also redraws
@@ -450,15 +335,15 @@ class LatentNudge:
         if full or self.before is None:
             zs = self.z.repeat(self.sweep + 1, 1)
             zs[1:, d] += ts
-            out = generate(self.G, zs)
+            out = generator_output(self.G, zs)
             self.before = out[0]
-            self._before_label = (_label(self.classifier, out[:1]) or [None])[0]
+            self._before_label = (top_labels(self.classifier, out[:1]) or [None])[0]
             self._before.show(self.before, f"G(z), z[{d}] = {float(self.z[d]):+.2f}", self._before_label)
-            self._sweep.show(out[1:], _label(self.classifier, out[1:]),
+            self._sweep.show(out[1:], top_labels(self.classifier, out[1:]),
                              f"sweep of z[{d}] from {-self.max_amount:+g} to {self.max_amount:+g} around z "
                              "(box: nearest to t)")
-        self.after = generate(self.G, self.z_nudged)[0]
-        after_label = (_label(self.classifier, self.after[None]) or [None])[0]
+        self.after = generator_output(self.G, self.z_nudged)[0]
+        after_label = (top_labels(self.classifier, self.after[None]) or [None])[0]
         self._after.show(self.after, f"G(z + t e_{d}), t = {t:+.2f}", after_label, bold=True)
         self._diff.set_data((self.after - self.before).mean(0).numpy() / 2)     # pixels span 2 (from -1 to 1)
         self._sweep.box_at(int(np.argmin(np.abs(ts.numpy() - t))))

@@ -17,33 +17,43 @@ runs in JupyterLab and in Voila:
 Play runs on the kernel's event loop in short slices (see :class:`~gan_edu.widgets.Player`),
 so you can pause, change a control and resume; drawing happens at most ``fps`` times a
 second, not once per step.
+
+The lab's set-ups (:func:`build_trainer`, :data:`DEFAULTS`, :data:`DATASETS`), what slow motion
+catches and the inspector's numbers are computed in :mod:`gan_edu.lessons.training_lab`.
 """
 from __future__ import annotations
 
 import asyncio
 import html
 import math
+import time
 
 import ipywidgets as W
 import numpy as np
 import torch
 
 from .. import _check, losses, metrics, models, viz
-from .. import data as data_mod
-from ..recorders import fake_gradients, layer_grad_norms
+from ..lessons.generator import generator_output
+from ..lessons.plane import fixed_sample
+from ..lessons.training_lab import (
+    DATASETS,
+    DEFAULT_POINTS,
+    DEFAULTS,
+    betas,
+    build_trainer,
+    inspect_sample,
+    make_data,
+    parse_points,
+    substep_frames,
+)
+from ..recorders import fake_gradients
 from ..timeline import Timeline
 from ..trainer import OPTIMIZERS, Trainer, TrainingDiverged
-from ..viz.live import LAYERS, ChartsView, PlaneView, sample_points
-from ._base import BlitView, Player, stop_all_players
+from ..viz.live import LAYERS, ChartsView, PlaneView
+from ._base import BlitView, Player, Shown, button, stop_all_players
 
-__all__ = ["TrainingLab", "DATASETS", "DEFAULTS"]
-
-DATASETS = ("ring", "grid", "two_gaussians", "spiral", "moons", "my points")
-DEFAULT_POINTS = [[-1.0, -1.0], [1.0, -1.0], [0.0, 1.0], [0.0, 0.0]]
-
-#: the settings a fresh lab starts from (any can be passed to TrainingLab(...))
-DEFAULTS = dict(data="ring", loss="non_saturating", optimizer="adam", lr_g=1e-3, lr_d=1e-3, d_steps=1,
-                width=64, depth=2, latent_dim=2, noise="normal", batch_size=128, seed=0)
+# build_trainer, make_data, DATASETS and DEFAULTS live in gan_edu.lessons.training_lab (lesson 04 imports them here)
+__all__ = ["TrainingLab", "DATASETS", "DEFAULTS", "build_trainer", "make_data"]
 
 SUBSTEP_CAPTIONS = (
     "<b>1 · Sample.</b> A batch of real points x (green) and a batch of noise z pushed through G: "
@@ -59,31 +69,7 @@ SUBSTEP_CAPTIONS = (
 )
 
 
-def build_trainer(settings: dict, points=None) -> Trainer:
-    """A 2D trainer from the lab's settings (see :data:`DEFAULTS`)."""
-    s = {**DEFAULTS, **settings}
-    ge_seed = _check.integer("seed", s["seed"], minimum=0)
-    torch.manual_seed(ge_seed)
-    data = make_data(s["data"], points)
-    G = models.MLPGenerator(latent_dim=s["latent_dim"], out_dim=2, hidden=s["width"], depth=s["depth"], noise=s["noise"])
-    D = models.MLPDiscriminator(in_dim=2, hidden=s["width"], depth=s["depth"])
-    betas = (0.5, 0.9) if s["loss"] == "wgan_gp" else (0.5, 0.999)
-    return Trainer(G, D, data, loss=s["loss"], batch_size=s["batch_size"], lr_g=s["lr_g"], lr_d=s["lr_d"],
-                   d_steps=s["d_steps"], optimizer=s["optimizer"], seed=ge_seed, betas=betas)
-
-
-def make_data(name: str, points=None) -> data_mod.DataSource:
-    _check.one_of("data", name, DATASETS)
-    if name == "my points":
-        return data_mod.from_points(points if points is not None and len(points) else DEFAULT_POINTS, jitter=0.03)
-    if name == "two_gaussians":
-        return data_mod.two_gaussians(separation=2.0, std=0.2)
-    if name == "grid":
-        return data_mod.grid(n=3, spacing=1.0, std=0.05)
-    return data_mod.TOY_DATASETS[name]()
-
-
-class TrainingLab:
+class TrainingLab(Shown):
     """The dashboard. ``TrainingLab()`` starts from :data:`DEFAULTS`; keyword arguments
     override them (``TrainingLab(data="grid", loss="wgan_gp")``), or pass a ready 2D
     ``trainer=``. Every button has a method (``step``, ``step_d``, ``step_g``, ``play``,
@@ -126,7 +112,7 @@ class TrainingLab:
         self.timeline = Timeline(tr, every=self.timeline_every, capacity=self.timeline_capacity)
         gen = torch.Generator().manual_seed(1234)
         self.z_view = tr.G.sample_noise(self.n_points, generator=gen)
-        self.real_view = sample_points(tr.data, self.n_points, seed=99)
+        self.real_view = fixed_sample(tr.data, self.n_points, 99)
         self.js_steps, self.js_values = [], []
         self.replay_index = None
         self.plane.set_extent(self.extent)
@@ -147,33 +133,28 @@ class TrainingLab:
     def step(self, n: int | None = None, slow: bool | None = None) -> None:
         """``n`` full steps (default: the steps-per-click control). In slow motion, one step
         walked through its sub-steps."""
-        if self.player.playing:
-            return
-        self._go_live()
-        slow = self.w_slow.value if slow is None else slow
-        if slow:
+        if (self.w_slow.value if slow is None else slow) and not self.player.playing:
+            self._go_live()
             self._slow_step()
             return
-        n = self.w_per_click.value if n is None else _check.positive_int("n", n)
-        self._guarded(lambda: [self.tr.step() for _ in range(n)])
-        self.redraw()
+        self._click(self.tr.step, n)
 
     def step_d(self, n: int | None = None) -> None:
         """``n`` discriminator updates alone (G fixed)."""
-        if self.player.playing:
-            return
-        self._go_live()
-        n = self.w_per_click.value if n is None else _check.positive_int("n", n)
-        self._guarded(lambda: [self.tr.step_d() for _ in range(n)])
-        self.redraw()
+        self._click(self.tr.step_d, n)
 
     def step_g(self, n: int | None = None) -> None:
         """``n`` generator updates alone (D fixed)."""
+        self._click(self.tr.step_g, n)
+
+    def _click(self, update, n: int | None) -> None:
+        """What a step button does: ``n`` calls of ``update`` (default: the steps-per-click
+        control), back to live first; nothing while playing."""
         if self.player.playing:
             return
         self._go_live()
         n = self.w_per_click.value if n is None else _check.positive_int("n", n)
-        self._guarded(lambda: [self.tr.step_g() for _ in range(n)])
+        self._guarded(lambda: [update() for _ in range(n)])
         self.redraw()
 
     def play(self):
@@ -254,7 +235,7 @@ class TrainingLab:
         name = change["owner"].description
         ok = self._guarded(lambda: self.tr.configure(
             loss=self.w_loss.value, lr_g=self.w_lr_g.value, lr_d=self.w_lr_d.value, d_steps=self.w_d_steps.value,
-            betas=(0.5, 0.9) if self.w_loss.value == "wgan_gp" else (0.5, 0.999),
+            betas=betas(self.w_loss.value),
             optimizer=self.w_opt.value if change["owner"] is self.w_opt else None))
         if ok:
             self.message = f"{html.escape(name)} changed: takes effect from the next step."
@@ -271,7 +252,7 @@ class TrainingLab:
         if self._guarded(lambda: self.tr.configure(data=make_data(name, self.points))):
             self.extent = viz.plane_extent(self.tr.data)
             self.plane.set_extent(self.extent)
-            self.real_view = sample_points(self.tr.data, self.n_points, seed=99)
+            self.real_view = fixed_sample(self.tr.data, self.n_points, 99)
             self.js_steps, self.js_values = [], []
             self.message = f"Data is now <b>{html.escape(name)}</b>; G and D keep training from where they are."
         self.redraw()
@@ -285,16 +266,7 @@ class TrainingLab:
 
     def set_points(self, points) -> None:
         """Use your own 2D points as the data (a list of [x, y], an array, or CSV text)."""
-        if isinstance(points, str):
-            rows = [r for r in points.replace(";", "\n").splitlines() if r.strip()]
-            try:
-                points = [[float(v) for v in r.replace(",", " ").split()] for r in rows]
-            except ValueError:
-                raise ValueError("points: each line must be two numbers, like '0.5, -1'") from None
-        arr = np.asarray(points, dtype=float)
-        if arr.ndim != 2 or arr.shape[1] != 2 or len(arr) < 1:
-            raise ValueError(f"points must be [x, y] pairs (at least one), got shape {arr.shape}")
-        self.points = arr.tolist()
+        self.points = parse_points(points)
         self.w_points_text.value = "\n".join(f"{x:.3g}, {y:.3g}" for x, y in self.points)
         if self.w_data.value != "my points":
             self.w_data.value = "my points"            # fires _apply_data
@@ -348,58 +320,13 @@ class TrainingLab:
         return info
 
     def _inspect_numbers(self, index: int) -> dict:
-        z = self.z_view[index:index + 1]
-        pts, grad = fake_gradients(self.tr, z=z)
-        p = float(self.tr.d_prob(pts)[0])
-        return {"z": z[0].tolist(), "G(z)": pts[0].tolist(), "D(G(z))": p, "gradient": grad[0].tolist()}
+        return inspect_sample(self.tr, self.z_view[index:index + 1])
 
     # ------------------------------------------------------------------ slow motion
     def _slow_step(self) -> None:
-        frames, tr, extent = [], self.tr, self.extent
-        grid = self.plane.grid
-
-        def heat():
-            return viz.d_grid(tr, extent, grid)
-
-        def on_d_forward(t):
-            if t.state.d_iter == 0:
-                s = t.state
-                frames.append({"real": s.real.cpu().numpy(), "fake": s.fake.detach().cpu().numpy()})
-                frames.append({**frames[0], "heat": heat(), "d_real": s.d_real, "d_fake": s.d_fake})
-
-        def on_d_backward(t):
-            if t.state.d_iter == 0:
-                norms = layer_grad_norms(t.D)
-                frames.append({**frames[1], "loss_d": t.state.loss_d, "grad_d": math.sqrt(sum(v * v for v in norms.values()))})
-
-        def on_d_step(t):
-            if t.state.d_iter == t.d_steps - 1:
-                frames.append({**frames[2], "heat": heat()})
-
-        def on_g_forward(t):
-            if t.state.fake.requires_grad:
-                t.state.fake.retain_grad()
-
-        def on_g_backward(t):
-            f = t.state.fake
-            arrows = (f.detach().cpu().numpy(), None if f.grad is None else -f.grad.cpu().numpy())
-            frames.append({**frames[3], "fake": f.detach().cpu().numpy(), "arrows": arrows, "loss_g": t.state.loss_g})
-
-        def on_g_step(t):
-            with torch.no_grad():
-                moved = t.G(t.state.z).cpu().numpy()
-            frames.append({**frames[4], "fake": moved, "arrows": None})
-
-        hooks = [("d_forward_end", on_d_forward), ("d_backward_end", on_d_backward), ("d_step_end", on_d_step),
-                 ("g_forward_end", on_g_forward), ("g_backward_end", on_g_backward), ("g_step_end", on_g_step)]
-        for event, fn in hooks:
-            tr.on(event, fn)
-        try:
-            ok = self._guarded(tr.step)
-        finally:
-            for event, fn in hooks:
-                tr.off(event, fn)
-        if not ok:
+        tr, extent, grid = self.tr, self.extent, self.plane.grid
+        frames = []
+        if not self._guarded(lambda: frames.extend(substep_frames(tr, lambda t: viz.d_grid(t, extent, grid)))):
             self.redraw()
             return
         self.frames = frames
@@ -438,12 +365,10 @@ class TrainingLab:
         self._draw(charts=charts)
 
     def _draw(self, charts: bool | None = None) -> None:
-        import time
-
         if self.replay_index is not None:
             G, D = self.timeline.view(self.replay_index)
             step = self.timeline.steps[self.replay_index]
-            fake = _g_points(G, self.z_view)
+            fake = generator_output(G, self.z_view).numpy()
             self.plane.update(G=G, D_or_trainer=D, real=self.real_view, fake=fake, layers=self.layers,
                               title=f"replay: step {step} (live: {self.tr.state.step})")
             upto = step
@@ -516,40 +441,55 @@ class TrainingLab:
     # ------------------------------------------------------------------ widgets
     def _build_widgets(self) -> None:
         self._quiet = True
-        s = self.settings
-
-        def button(text, icon, cls, fn, style=""):
-            b = W.Button(description=text, icon=icon, button_style=style, layout=W.Layout(width="auto"))
-            b.add_class(cls)
-            b.on_click(lambda _: fn())
-            return b
-
-        self.w_step_d = button("Step D", "step-forward", "ge-lab-step-d", self.step_d)
-        self.w_step_g = button("Step G", "step-forward", "ge-lab-step-g", self.step_g)
-        self.w_step = button("Step", "forward", "ge-lab-step", self.step, "primary")
-        self.w_play = button("Play", "play", "ge-lab-play", self.toggle_play, "success")
-        self.w_reset = button("Reset", "undo", "ge-lab-reset", self.reset, "danger")
-        self.w_per_click = W.Dropdown(options=[1, 10, 100], value=1, description="steps/click",
-                                      layout=W.Layout(width="170px"), style={"description_width": "initial"})
-        self.w_per_click.add_class("ge-lab-per-click")
-        self.w_slow = W.Checkbox(value=False, description="slow motion (one step, sub-step by sub-step)", indent=False,
-                                 layout=W.Layout(width="auto"))
-        self.w_slow.add_class("ge-lab-slow")
+        buttons = self._build_buttons()
         self.w_counter = W.HTML()
         self.w_counter.add_class("ge-lab-counter")
         self.w_caption = W.HTML(layout=W.Layout(min_height="2.5em"))
         self.w_caption.add_class("ge-lab-caption")
         self.w_message = W.HTML()
         self.w_message.add_class("ge-lab-message")
+        tabs = {"Data": self._build_data_tab(), "Loss & optimiser": self._build_training_tab(),
+                "Networks": self._build_network_tab(), "Layers": self._build_layers_tab(),
+                "Replay": self._build_replay_tab(), "Inspector": self._build_inspector_tab()}
+        self.tabs = W.Tab(children=list(tabs.values()))
+        for i, title in enumerate(tabs):
+            self.tabs.set_title(i, title)
+        self.plane = PlaneView(viz.plane_extent(make_data(self.settings["data"], self.points)))
+        self.view = BlitView(self.plane.fig, self.plane.animated, fmt="jpeg", css_class="ge-lab-view")
+        self.charts = ChartsView()
+        self.chart_view = BlitView(self.charts.fig, self.charts.animated, fmt="jpeg", css_class="ge-lab-charts")
+        pictures = W.HBox([self.view.image, self.chart_view.image])
+        self.widget = W.VBox([buttons, self.w_counter, self.w_caption, self.w_message, pictures, self.tabs])
+        self.widget.add_class("ge-lab")
+        self._quiet = False
 
-        # data
+    def _build_buttons(self) -> W.HBox:
+        """Step D, Step G, Step, Play, Reset, steps per click and the slow-motion switch."""
+        self.w_step_d = button("Step D", "ge-lab-step-d", self.step_d, icon="step-forward", width="auto")
+        self.w_step_g = button("Step G", "ge-lab-step-g", self.step_g, icon="step-forward", width="auto")
+        self.w_step = button("Step", "ge-lab-step", self.step, icon="forward", style="primary", width="auto")
+        self.w_play = button("Play", "ge-lab-play", self.toggle_play, icon="play", style="success", width="auto")
+        self.w_reset = button("Reset", "ge-lab-reset", self.reset, icon="undo", style="danger", width="auto")
+        self.w_per_click = W.Dropdown(options=[1, 10, 100], value=1, description="steps/click",
+                                      layout=W.Layout(width="170px"), style={"description_width": "initial"})
+        self.w_per_click.add_class("ge-lab-per-click")
+        self.w_slow = W.Checkbox(value=False, description="slow motion (one step, sub-step by sub-step)", indent=False,
+                                 layout=W.Layout(width="auto"))
+        self.w_slow.add_class("ge-lab-slow")
+        return W.HBox([self.w_step_d, self.w_step_g, self.w_step, self.w_play, self.w_reset, self.w_per_click, self.w_slow],
+                      layout=W.Layout(flex_flow="row wrap"))
+
+    def _build_data_tab(self) -> W.VBox:
+        """The dataset menu and, for "my points", the text box, the CSV upload and the click canvas."""
+        s = self.settings
         self.w_data = W.Dropdown(options=DATASETS, value=s["data"], description="dataset")
         self.w_data.add_class("ge-lab-data")
         self.w_data.observe(self._on_data_change, "value")
         self.w_points_text = W.Textarea(value="\n".join(f"{x}, {y}" for x, y in self.points), rows=5,
                                         placeholder="x, y per line", layout=W.Layout(width="180px"))
-        use = button("Use these points", "check", "ge-lab-use-points",
-                     lambda: self._guarded(lambda: self.set_points(self.w_points_text.value)) or self.redraw(charts=False))
+        use = button("Use these points", "ge-lab-use-points",
+                     lambda: self._guarded(lambda: self.set_points(self.w_points_text.value)) or self.redraw(charts=False),
+                     icon="check", width="auto")
         self.w_upload = W.FileUpload(accept=".csv,.txt", multiple=False, description="Load CSV")
         self.w_upload.observe(self._on_upload, "value")
         self.point_canvas = self._make_point_canvas()
@@ -558,9 +498,11 @@ class TrainingLab:
         self.w_points_box = W.HBox([W.VBox([self.w_points_text, use, self.w_upload, canvas_note]),
                                     *([self.point_canvas] if self.point_canvas is not None else [])],
                                    layout=W.Layout(display="" if s["data"] == "my points" else "none"))
-        data_tab = W.VBox([self.w_data, self.w_points_box])
+        return W.VBox([self.w_data, self.w_points_box])
 
-        # training
+    def _build_training_tab(self) -> W.VBox:
+        """Loss, optimiser, learning rates and D steps: they apply from the next step."""
+        s = self.settings
         self.w_loss = W.Dropdown(options=list(losses.LOSSES), value=s["loss"], description="loss")
         self.w_opt = W.Dropdown(options=OPTIMIZERS, value=s["optimizer"], description="optimiser")
         self.w_lr_g = W.FloatLogSlider(value=s["lr_g"], base=10, min=-5, max=-1, step=0.1, description="lr G",
@@ -573,36 +515,41 @@ class TrainingLab:
                        (self.w_lr_d, "ge-lab-lr-d"), (self.w_d_steps, "ge-lab-d-steps")):
             w.add_class(cls)
             w.observe(self._on_live_change, "value")
-        train_tab = W.VBox([self.w_loss, self.w_opt, self.w_lr_g, self.w_lr_d, self.w_d_steps])
+        return W.VBox([self.w_loss, self.w_opt, self.w_lr_g, self.w_lr_d, self.w_d_steps])
 
-        # networks
+    def _build_network_tab(self) -> W.VBox:
+        """Width, depth, noise size and distribution: "Apply" rebuilds the networks."""
+        s = self.settings
         self.w_width = W.IntSlider(value=s["width"], min=8, max=256, step=8, description="width")
         self.w_depth = W.IntSlider(value=s["depth"], min=1, max=4, description="depth")
         self.w_latent = W.IntSlider(value=s["latent_dim"], min=1, max=8, description="noise dim")
         self.w_noise = W.Dropdown(options=models.NOISES, value=s["noise"], description="noise")
-        apply = button("Apply (restarts training)", "refresh", "ge-lab-apply-net", self.rebuild, "warning")
-        net_tab = W.VBox([self.w_width, self.w_depth, self.w_latent, self.w_noise, apply])
+        apply = button("Apply (restarts training)", "ge-lab-apply-net", self.rebuild, icon="refresh", style="warning", width="auto")
+        return W.VBox([self.w_width, self.w_depth, self.w_latent, self.w_noise, apply])
 
-        # view
+    def _build_layers_tab(self) -> W.VBox:
+        """One check box per layer of the view."""
         self.w_layers = {name: W.Checkbox(value=name in self.layers, description=name, indent=False,
                                           layout=W.Layout(width="110px")) for name in LAYERS}
         for name, box in self.w_layers.items():
             box.add_class(f"ge-lab-layer-{name}")
             box.observe(lambda ch, n=name: self._toggle_layer(n, ch["new"]), "value")
-        view_tab = W.VBox([W.HBox(list(self.w_layers.values()))])
+        return W.VBox([W.HBox(list(self.w_layers.values()))])
 
-        # replay
+    def _build_replay_tab(self) -> W.VBox:
+        """The timeline slider, "back to live" and "branch from here"."""
         self.w_replay = W.IntSlider(value=0, min=0, max=0, description="timeline", continuous_update=False,
                                     layout=W.Layout(width="360px"))
         self.w_replay.add_class("ge-lab-replay")
         self.w_replay.observe(lambda ch: None if self._quiet else self.scrub(ch["new"]), "value")
         self.w_replay_label = W.HTML()
         self.w_replay_label.add_class("ge-lab-replay-label")
-        live = button("Back to live", "fast-forward", "ge-lab-live", lambda: (self._go_live(), self.redraw()))
-        branch = button("Branch from here", "code-fork", "ge-lab-branch", self.branch)
-        replay_tab = W.VBox([W.HBox([self.w_replay, self.w_replay_label]), W.HBox([live, branch])])
+        live = button("Back to live", "ge-lab-live", lambda: (self._go_live(), self.redraw()), icon="fast-forward", width="auto")
+        branch = button("Branch from here", "ge-lab-branch", self.branch, icon="code-fork", width="auto")
+        return W.VBox([W.HBox([self.w_replay, self.w_replay_label]), W.HBox([live, branch])])
 
-        # inspector
+    def _build_inspector_tab(self) -> W.VBox:
+        """Pick one fake sample and read its numbers."""
         self.w_show_pick = W.Checkbox(value=False, description="show", indent=False, layout=W.Layout(width="70px"))
         self.w_pick = W.BoundedIntText(value=0, min=0, max=self.n_points - 1, description="fake sample #",
                                        style={"description_width": "initial"}, layout=W.Layout(width="180px"))
@@ -612,22 +559,7 @@ class TrainingLab:
         self.w_show_pick.observe(lambda ch: self.redraw(charts=False), "value")
         self.w_inspect = W.HTML()
         self.w_inspect.add_class("ge-lab-inspect")
-        inspect_tab = W.VBox([W.HBox([self.w_show_pick, self.w_pick]), self.w_inspect])
-
-        self.tabs = W.Tab(children=[data_tab, train_tab, net_tab, view_tab, replay_tab, inspect_tab])
-        for i, title in enumerate(("Data", "Loss & optimiser", "Networks", "Layers", "Replay", "Inspector")):
-            self.tabs.set_title(i, title)
-
-        self.plane = PlaneView(viz.plane_extent(make_data(s["data"], self.points)))
-        self.view = BlitView(self.plane.fig, self.plane.animated, fmt="jpeg", css_class="ge-lab-view")
-        self.charts = ChartsView()
-        self.chart_view = BlitView(self.charts.fig, self.charts.animated, fmt="jpeg", css_class="ge-lab-charts")
-        buttons = W.HBox([self.w_step_d, self.w_step_g, self.w_step, self.w_play, self.w_reset, self.w_per_click, self.w_slow],
-                         layout=W.Layout(flex_flow="row wrap"))
-        pictures = W.HBox([self.view.image, self.chart_view.image])
-        self.widget = W.VBox([buttons, self.w_counter, self.w_caption, self.w_message, pictures, self.tabs])
-        self.widget.add_class("ge-lab")
-        self._quiet = False
+        return W.VBox([W.HBox([self.w_show_pick, self.w_pick]), self.w_inspect])
 
     def _toggle_layer(self, name: str, on: bool) -> None:
         (self.layers.add if on else self.layers.discard)(name)
@@ -683,18 +615,10 @@ class TrainingLab:
         ax = self._canvas_ax
         ax.clear()
         p = np.asarray(self.points)
-        ax.scatter(p[:, 0], p[:, 1], s=12, c=viz.REAL)
+        viz.scatter_points(ax, p, "real", 12)
         ax.set_xlim(-2, 2)
         ax.set_ylim(-2, 2)
         ax.tick_params(labelsize=6)
         self._canvas.draw_idle()
 
-    def _ipython_display_(self):
-        from IPython.display import display
 
-        display(self.widget)
-
-
-def _g_points(G, z: torch.Tensor) -> np.ndarray:
-    with torch.no_grad():
-        return G(z.to(next(G.parameters()).device)).cpu().numpy()

@@ -21,8 +21,10 @@ import numpy as np
 import torch
 
 from .. import _check, viz
+from ..lessons.generator import as_z, check_generator, generator_output, interpolate
+from ..lessons.plane import fixed_sample
 from ..viz import generator as gviz
-from ._base import BlitView, move_slider
+from ._base import BlitView, Shown, SliderWalk, button
 
 __all__ = ["LatentExplorer", "InterpolationExplorer"]
 
@@ -37,7 +39,7 @@ def _generators(generators) -> dict:
     for name, G in generators.items():
         if not isinstance(name, str):
             raise TypeError(f"generator names must be strings, got {name!r}")
-        gviz._check_generator(G)
+        check_generator(G)
     return dict(generators)
 
 
@@ -48,7 +50,7 @@ def _chooser(names: list[str], css: str) -> W.ToggleButtons:
     return t
 
 
-class LatentExplorer:
+class LatentExplorer(Shown):
     """Two sliders on a 2D z; G(z) moves live in data space.
 
     ``generators``: one generator or a dict ``{name: G}`` (latent_dim 2, 2D output), e.g.
@@ -64,7 +66,7 @@ class LatentExplorer:
         for name, G in self.generators.items():
             if G.latent_dim != 2:
                 raise ValueError(f"generator {name!r} must have latent_dim=2 (one slider per coordinate), got {G.latent_dim}")
-            out = gviz.generator_output(G, torch.zeros(2))
+            out = generator_output(G, torch.zeros(2))
             if tuple(out.shape) != (1, 2):
                 raise ValueError(f"generator {name!r} must make 2D points, it makes samples of shape {tuple(out.shape[1:])}")
         self.z_range = _check.positive("z_range", z_range)
@@ -132,15 +134,6 @@ class LatentExplorer:
     def G(self):
         return self.generators[self.name]
 
-    def displayed_output(self) -> np.ndarray:
-        """G(z) as drawn: the position of the marker in data space, shape [2]."""
-        return np.asarray(self._artists["x"].get_offsets(), dtype=np.float64)[0]
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
-
     # ------------------------------------------------------------------ drawing
     def _check_z(self, z) -> tuple[float, float]:
         if not isinstance(z, (tuple, list)) or len(z) != 2:
@@ -152,11 +145,11 @@ class LatentExplorer:
         az, ax = fig.add_subplot(121), fig.add_subplot(122)
         gviz.draw_z_grid(az, self.n_lines, self.grid_range, lw=0.7)
         pad = 0.05 * self.z_range
-        gviz._frame(az, (-self.z_range - pad, self.z_range + pad, -self.z_range - pad, self.z_range + pad),
+        gviz.frame(az, (-self.z_range - pad, self.z_range + pad, -self.z_range - pad, self.z_range + pad),
                     "latent space: move z with the sliders", "$z_1$", "$z_2$")
         if self.data is not None:
-            real = self.data.sample(n_real, generator=torch.Generator().manual_seed(1)).numpy()
-            ax.scatter(real[:, 0], real[:, 1], s=6, c=viz.REAL, edgecolors="none", alpha=0.8, label="real x", zorder=1)
+            real = fixed_sample(self.data, n_real, 1)
+            viz.scatter_points(ax, real, "real", 6, alpha=0.8, zorder=1)
         lines = gviz.draw_manifold(ax, viz.manifold_lines(self.G, self.n_lines, self.grid_range), self.n_lines, lw=0.7)
         lines.set_alpha(0.8)
         hue = np.linspace(0, 1, self.n_neighbours, endpoint=False)
@@ -168,7 +161,7 @@ class LatentExplorer:
                                zorder=3, edgecolors="none", label="G(neighbours of z)")
         art["x"] = ax.scatter([0], [0], s=160, marker="*", c=viz.FAKE, edgecolors="#111111", linewidths=0.8, zorder=4,
                               label="G(z)")
-        gviz._frame(ax, self.extent, "", "$x_1$", "$x_2$")
+        gviz.frame(ax, self.extent, "", "$x_1$", "$x_2$")
         ax.legend(fontsize=6, loc="lower right", framealpha=0.8, markerscale=0.8)
         art["ax"] = ax
         fig.tight_layout()
@@ -181,7 +174,7 @@ class LatentExplorer:
         ``full=True`` also redraws G's warped grid (after switching generators)."""
         G, z = self.G, self.z
         zn = z + self.radius * self._circle
-        out = gviz.generator_output(G, torch.cat([z[None], zn]))
+        out = generator_output(G, torch.cat([z[None], zn]))
         self.output, self.neighbour_outputs = out[0], out[1:]
         a = self._artists
         a["z"].set_offsets(z[None].numpy())
@@ -210,7 +203,7 @@ class LatentExplorer:
         self.redraw(full=True)
 
 
-class InterpolationExplorer:
+class InterpolationExplorer(Shown, SliderWalk):
     """A slider α in [0, 1] walks from z0 to z1: the big picture is ``G((1 - α) z0 + α z1)``,
     the strip shows the whole walk in ``steps`` pictures with a marker at ``a``.
 
@@ -227,7 +220,7 @@ class InterpolationExplorer:
             raise ValueError(f"all generators must have the same latent_dim to share z0 and z1, got {sorted(dims)}")
         self.latent_dim = dims.pop()
         for name, G in self.generators.items():
-            out = gviz.generator_output(G, torch.zeros(self.latent_dim))
+            out = generator_output(G, torch.zeros(self.latent_dim))
             if out.ndim != 4:
                 raise ValueError(f"generator {name!r} must make images [C, H, W], it makes samples of shape {tuple(out.shape[1:])}")
         self.steps = _check.integer("steps", steps, minimum=2)
@@ -246,24 +239,17 @@ class InterpolationExplorer:
                                     readout_format=".2f", layout=W.Layout(width="420px"))
         self.slider.add_class("ge-interp-alpha")
         self.chooser = _chooser(list(self.generators), "ge-interp-g")
-        self.reroll_button = W.Button(description="new z0, z1", icon="random")
-        self.reroll_button.add_class("ge-interp-reroll")
+        self.reroll_button = button("new z0, z1", "ge-interp-reroll", self.reroll, icon="random")
         self.readout = W.HTML()
         self.readout.add_class("ge-interp-readout")
         self.slider.observe(lambda _: self.redraw(), names="value")
         self.chooser.observe(self._on_choose, names="value")
-        self.reroll_button.on_click(lambda _: self.reroll())
         self.widget = W.VBox([W.HBox([self.slider, self.reroll_button]), self.chooser, self.view.image, self.readout])
         self.widget.add_class("ge-interp")
         self._redraw_strip()
         self.redraw(full=True)
 
     # ------------------------------------------------------------------ python API
-    def set_alpha(self, alpha: float) -> InterpolationExplorer:
-        """Move the slider to ``alpha`` (a number in [0, 1])."""
-        move_slider(self.slider, _check.number("alpha", alpha, minimum=0.0, maximum=1.0), self.redraw)
-        return self
-
     def use(self, name: str) -> InterpolationExplorer:
         """Show generator ``name`` (what clicking its button does)."""
         _check.one_of("name", name, self.generators)
@@ -280,27 +266,12 @@ class InterpolationExplorer:
         return self
 
     @property
-    def alpha(self) -> float:
-        return float(self.slider.value)
-
-    @property
-    def z(self) -> torch.Tensor:
-        """The current point of the walk, ``(1 - α) z0 + α z1``, shape [latent_dim]."""
-        a = self.alpha
-        return (1 - a) * self.z0 + a * self.z1
-
-    @property
     def G(self):
         return self.generators[self.name]
 
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
-
     # ------------------------------------------------------------------ drawing
     def _one_z(self, name: str, z) -> torch.Tensor:
-        t = gviz._as_z(name, z, self.latent_dim)
+        t = as_z(name, z, self.latent_dim)
         if t.shape[0] != 1:
             raise ValueError(f"{name} must be one vector [{self.latent_dim}], got shape {tuple(t.shape)}")
         return t[0]
@@ -309,7 +280,7 @@ class InterpolationExplorer:
         fig = viz.figure(size * (1 + 0.45 * self.steps) + 0.3, size + 0.2)
         gs = fig.add_gridspec(1, 2, width_ratios=[1.0, 0.45 * self.steps])
         big, strip = fig.add_subplot(gs[0, 0]), fig.add_subplot(gs[0, 1])
-        probe = gviz.generator_output(self.G, self.z0)[0]
+        probe = generator_output(self.G, self.z0)[0]
         c, h, w = probe.shape
         self._hw = (h, w)
         self._artists = {
@@ -328,7 +299,7 @@ class InterpolationExplorer:
         return fig
 
     def _redraw_strip(self) -> None:
-        _, imgs = gviz.interpolate(self.G, self.z0, self.z1, steps=self.steps)
+        _, imgs = interpolate(self.G, self.z0, self.z1, steps=self.steps)
         grid = viz.image_grid(imgs, nrow=self.steps)
         self._artists["strip"].set_data(grid if imgs.shape[1] == 3 else grid[..., 0])
 
@@ -337,7 +308,7 @@ class InterpolationExplorer:
         """G at the current point of the walk; move the strip marker; refresh the view
         (``full=True`` after the strip changed)."""
         a = self.alpha
-        out = gviz.generator_output(self.G, self.z)[0]
+        out = generator_output(self.G, self.z)[0]
         self.output = out
         img = viz.image_grid(out[None], nrow=1, padding=0)
         self._artists["big"].set_data(img if out.shape[0] == 3 else img[..., 0])
