@@ -94,12 +94,22 @@ def _encode(rgba: np.ndarray, fmt: str) -> bytes:
 
 
 class Shown:
-    """Mixin for a dashboard whose ``.widget`` (an ipywidgets container) is what a cell shows."""
+    """Mixin for a dashboard whose ``.widget`` (an ipywidgets container) is what a cell shows.
 
-    def _ipython_display_(self):
-        from IPython.display import display
+    The display bundle holds the live widget and a readable ``text/plain`` (:meth:`plain_text`):
+    what GitHub, nbviewer and a notebook opened before its cells ran show instead of the raw
+    ``VBox(children=...)`` repr. Subclasses set ``fallback_title`` (and may override ``plain_text``)."""
 
-        display(self.widget)
+    fallback_title = "An interactive widget"
+
+    def plain_text(self) -> str:
+        return (f"[{self.fallback_title}. It appears here when this cell runs in Jupyter: run the notebook's cells "
+                f"from the top (or Run All), then use it.]")
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
+        bundle["text/plain"] = self.plain_text()
+        return bundle
 
 
 def button(text: str, css: str, on_click: Callable[[], object], icon: str = "", style: str = "", tooltip: str = "",

@@ -73,6 +73,8 @@ class DTrainer(Shown, Guarded):
     The data must be 2D and the trainer's loss ``"minimax"`` or ``"non_saturating"``.
     """
 
+    fallback_title = 'The D trainer: train D alone and watch its heat map and accuracy'
+
     def __init__(self, trainer, n_eval: int = 500, per_click: int = 10, n_grid: int = 48, extent=None,
                  eval_seed: int = 0, max_per_call: int = 5000):
         _check_trainer(trainer)

@@ -47,6 +47,8 @@ class EquilibriumExplorer(Shown, Guarded):
     steps, at most ``capacity`` of them. ``n_samples``: G's samples for the KDE. ``schedule``:
     the (updates, learning rate) phases of "train D to optimum"."""
 
+    fallback_title = 'The equilibrium explorer: step a 1D GAN and watch D meet D* = p/(p+q)'
+
     def __init__(self, trainer=None, *, per_click: int = 50, every: int = 10, capacity: int = 64,
                  n_samples: int = 20000, x=None, schedule=eq.OPTIMUM_SCHEDULE, show_d_star: bool = True,
                  max_per_call: int = 5000):

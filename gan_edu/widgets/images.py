@@ -51,6 +51,8 @@ class LiveSampleGrid(Shown):
     the handler. Fixed noise means the same 64 "slots" are watched: you see each one change.
     """
 
+    fallback_title = 'A live grid of generated digits that updates while G trains'
+
     def __init__(self, trainer, n: int = 64, nrow: int = 8, every: int = 100, keep=(), seed: int = 0,
                  size: float = 3.2, fmt: str = "png"):
         if not (hasattr(trainer, "on") and hasattr(trainer, "G") and hasattr(trainer, "sample")):
@@ -176,6 +178,8 @@ class LatentWalk(Shown, SliderWalk):
 
     ``z0``, ``z1`` default to draws from G's noise with ``seed``; ``reroll()`` draws new ones."""
 
+    fallback_title = 'A latent walk: a slider moves z and the digit G(z) changes'
+
     def __init__(self, G, z0=None, z1=None, steps: int = 9, classifier=None, seed: int = 0, size: float = 2.1,
                  fmt: str = "png"):
         self.G = check_generator(G)
@@ -249,6 +253,8 @@ class LatentNudge(Shown):
     coordinate ``d`` from ``-max_amount`` to ``+max_amount`` with a box on the picture nearest to ``t``.
 
     ``z`` defaults to a draw from G's noise with ``seed``; ``reroll()`` draws a new one."""
+
+    fallback_title = 'A latent nudge: buttons push z along one direction and show G(z)'
 
     def __init__(self, G, z=None, classifier=None, max_amount: float = 3.0, sweep: int = 7, seed: int = 0,
                  size: float = 2.0, fmt: str = "png"):

@@ -76,6 +76,8 @@ class TrainingLab(Shown):
     ``pause``, ``reset``, ``scrub``, ``branch``, ``inspect``) so a notebook or a test can
     drive it from Python."""
 
+    fallback_title = 'The training lab: step D, step G or play, with live controls, layers, replay and an inspector'
+
     def __init__(self, trainer: Trainer | None = None, *, fps: float = 10.0, n_points: int = 400,
                  timeline_every: int = 10, timeline_capacity: int = 64, **settings):
         unknown = set(settings) - set(DEFAULTS)

@@ -59,6 +59,8 @@ class LatentExplorer(Shown):
     ``radius``: the circle of neighbours around z (0 hides it).
     """
 
+    fallback_title = "The latent explorer: sliders for z move the generator's output G(z)"
+
     def __init__(self, generators, data=None, z=(0.0, 0.0), z_range: float = 2.5, grid_range: float = 2.0,
                  n_lines: int = 11, radius: float = 0.25, n_neighbours: int = 16, n_real: int = 400,
                  fmt: str = "png", size: float = 3.6):
@@ -211,6 +213,8 @@ class InterpolationExplorer(Shown, SliderWalk):
     ``z0``, ``z1``: the endpoints (default: drawn from G's noise with ``seed``); ``reroll()``
     draws new ones.
     """
+
+    fallback_title = 'The interpolation explorer: a slider walks G(z) from one z to another'
 
     def __init__(self, generators, z0=None, z1=None, steps: int = 8, seed: int = 0, fmt: str = "png",
                  size: float = 2.6):
