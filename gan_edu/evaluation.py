@@ -205,7 +205,24 @@ class KernelDistance(NamedTuple):
     subsets: int
 
 
-_GRAM_LIMIT = 3 * 3000 ** 2      # kernel entries kept in memory at once (3 x 72 MB); above: per subset
+_GRAM_LIMIT = 3 * 3000 ** 2      # kernel entries kept in memory at once (3 x 72 MB); above: kernels per subset
+
+
+def _subset_mmd2(x: torch.Tensor, y: torch.Tensor, ix: torch.Tensor, iy: torch.Tensor) -> torch.Tensor:
+    """Unbiased MMD² [S] of the subsets x[ix[s]], y[iy[s]] (ix [S, m], iy [S, m])."""
+    if len(x) ** 2 + len(y) ** 2 + len(x) * len(y) > _GRAM_LIMIT:        # large sets: kernels of each subset
+        return torch.tensor([mmd2_unbiased(polynomial_kernel(x[i], x[i]), polynomial_kernel(y[j], y[j]),
+                                           polynomial_kernel(x[i], y[j])) for i, j in zip(ix, iy)], dtype=torch.float64)
+    # each kernel value computed once; a subset's sum of kernel values is the quadratic form s^T K s of its
+    # 0/1 membership vector s, for all subsets at once
+    kxx, kyy, kxy = polynomial_kernel(x, x), polynomial_kernel(y, y), polynomial_kernel(x, y)
+    sx = torch.zeros(len(ix), len(x), dtype=torch.float64).scatter_(1, ix, 1.0)    # [S, N_real]
+    sy = torch.zeros(len(iy), len(y), dtype=torch.float64).scatter_(1, iy, 1.0)    # [S, N_generated]
+    m = ix.shape[1]
+    xx = ((sx @ kxx) * sx).sum(1) - sx @ kxx.diagonal()                           # sum over i != j in the subset
+    yy = ((sy @ kyy) * sy).sum(1) - sy @ kyy.diagonal()
+    xy = ((sx @ kxy) * sy).sum(1)
+    return (xx + yy) / (m * (m - 1)) - 2 * xy / (m * m)
 
 
 def kernel_distance(real, generated, subset_size: int | None = None, subsets: int = 100, seed: int = 0) -> KernelDistance:
@@ -221,18 +238,8 @@ def kernel_distance(real, generated, subset_size: int | None = None, subsets: in
         raise ValueError(f"subset_size must be <= the smaller set ({largest} samples), got {size}")
     subsets = _check.positive_int("subsets", subsets)
     g = torch.Generator().manual_seed(_check.integer("seed", seed, minimum=0))
-    whole = len(x) ** 2 + len(y) ** 2 + len(x) * len(y) <= _GRAM_LIMIT
-    if whole:                                            # each kernel value computed once, subsets index into them
-        kxx, kyy, kxy = polynomial_kernel(x, x), polynomial_kernel(y, y), polynomial_kernel(x, y)
-    values = []
-    for _ in range(subsets):
-        i, j = torch.randperm(len(x), generator=g)[:size], torch.randperm(len(y), generator=g)[:size]
-        if whole:
-            values.append(mmd2_unbiased(kxx[i][:, i], kyy[j][:, j], kxy[i][:, j]))
-        else:
-            xi, yj = x[i], y[j]
-            values.append(mmd2_unbiased(polynomial_kernel(xi, xi), polynomial_kernel(yj, yj), polynomial_kernel(xi, yj)))
-    v = np.array(values)
+    draws = [(torch.randperm(len(x), generator=g)[:size], torch.randperm(len(y), generator=g)[:size]) for _ in range(subsets)]
+    v = _subset_mmd2(x, y, torch.stack([i for i, _ in draws]), torch.stack([j for _, j in draws])).numpy()
     return KernelDistance(float(v.mean()), float(v.std()), v, size, subsets)
 
 
