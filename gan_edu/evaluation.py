@@ -419,14 +419,15 @@ def memorisation_check(generated, train, held_out, quantile: float = 0.05, model
 
     Distances are Euclidean on what you pass (images [N, C, H, W] are flattened: pixel space), or,
     with ``model`` (a classifier), on its :func:`penultimate_features` of the images (feature space:
-    catches near-copies that are shifted or re-inked, but two different images can share features)."""
+    closeness as the classifier sees it -- two different images can have near-identical features, so
+    a feature-space match is a lead to look at, while pixel distance 0 proves a copy)."""
     quantile = _check.number("quantile", quantile, minimum=0.0, strict_min=True, maximum=0.5)
+    space = "features" if model is not None else ("pixels" if getattr(generated, "ndim", None) == 4 else "as given")
     if model is not None:
         generated, train, held_out = (penultimate_features(model, v, batch_size) for v in (generated, train, held_out))
     g, t, h = (_features(n, v, images=True) for n, v in (("generated", generated), ("train", train), ("held_out", held_out)))
     _same_d("generated", g, "train", t)
     _same_d("held_out", h, "train", t)
-    space = "features" if model is not None else ("pixels" if _as_float64("generated", generated).ndim == 4 else "as given")
     dg, nearest = _nearest("generated", g, t)
     dh, _ = _nearest("held_out", h, t)
     threshold = float(torch.quantile(dh, quantile))
