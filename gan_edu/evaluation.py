@@ -261,10 +261,6 @@ def pairwise_distances(a, b, name_a: str = "a", name_b: str = "b") -> torch.Tens
     return d2.sqrt()
 
 
-def _kth_smallest(d: torch.Tensor, k: int) -> torch.Tensor:
-    return d.kthvalue(k, dim=1).values
-
-
 def knn_radii(features, k: int = 5, name: str = "features") -> torch.Tensor:
     """For each row of ``features`` [N, d], the distance to its k-th nearest *other* row [N]:
     the radius of its k-NN ball. Needs N >= k + 1."""
@@ -274,7 +270,7 @@ def knn_radii(features, k: int = 5, name: str = "features") -> torch.Tensor:
         raise ValueError(f"{name} has {len(x)} samples; k-nearest-neighbour balls with k={k} need at least k + 1 = {k + 1}")
     d = pairwise_distances(x, x, name, name)
     d.fill_diagonal_(math.inf)                           # a point is not its own neighbour
-    return _kth_smallest(d, k)
+    return d.kthvalue(k, dim=1).values
 
 
 class PRDC(NamedTuple):
