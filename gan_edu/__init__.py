@@ -17,7 +17,7 @@ The package has three layers; an arrow means "may import":
        │            experiments, equilibrium, classifier, ...)
        ▼
     core            data, models, losses, trainer (+ events, settings, undo, checkpoint),
-                    history, metrics, presets, recorders, timeline -- torch and numpy only
+                    history, metrics, evaluation, presets, recorders, timeline -- torch and numpy only
 
 Core never imports a lesson module or a face; lesson modules never import a face
 (``tests/test_layers.py`` checks both). ``import gan_edu`` itself imports nothing heavy:
@@ -38,6 +38,7 @@ _SUBMODULES = {
     # core
     "data": "data", "models": "models", "losses": "losses", "metrics": "metrics", "trainer": "trainer",
     "history": "history", "recorders": "recorders", "timeline": "timeline", "presets": "presets",
+    "evaluation": "evaluation",
     # lesson support
     "lessons": "lessons",
     # faces
