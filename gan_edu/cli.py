@@ -20,6 +20,11 @@ from pathlib import Path
 
 TOY = ("ring", "grid", "two_gaussians", "spiral", "moons")
 DATA = (*TOY, "digits", "mnist")
+# The choices --help lists, written out so that the parser imports no torch (``gan-edu --help`` answers
+# at once); tests/test_cli.py checks that they equal the registries in gan_edu.losses and gan_edu.presets.
+LOSSES = ("minimax", "non_saturating", "least_squares", "hinge", "wgan_gp")
+PRESETS = ("digits-dcgan", "ring-vanilla", "ring-pacgan", "ring-minibatch-std", "ring-unrolled", "ring-wgan-gp",
+           "grid-vanilla")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,8 +55,6 @@ def _positive_float(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import losses, presets
-
     p = _Parser(prog="gan-edu", description="Train small GANs and sample from them, on a CPU, offline.",
                 epilog="Examples:\n  gan-edu train --data ring --steps 2000 --out runs/ring\n"
                        "  gan-edu train --preset ring-pacgan --out runs/pacgan\n"
@@ -63,11 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a GAN and write checkpoint, metrics, snapshots and a GIF",
                        description="Train a GAN. Pick a --preset (tuned set-ups) or --data and the options below.")
     t.add_argument("--out", required=True, help="output folder (created; must be empty unless --force)")
-    t.add_argument("--preset", choices=presets.names(), metavar="NAME",
-                   help=f"a tuned set-up: {', '.join(presets.names())}; it fixes data, models and settings")
+    t.add_argument("--preset", choices=PRESETS, metavar="NAME",
+                   help=f"a tuned set-up: {', '.join(PRESETS)}; it fixes data, models and settings")
     t.add_argument("--data", choices=DATA, default="ring", help="data set (default: ring)")
     t.add_argument("--mnist-root", default="data", help="folder holding MNIST/raw for --data mnist (default: ./data)")
-    t.add_argument("--loss", choices=list(losses.LOSSES), default="non_saturating", help="GAN loss (default: non_saturating)")
+    t.add_argument("--loss", choices=LOSSES, default="non_saturating", help="GAN loss (default: non_saturating)")
     t.add_argument("--steps", type=_positive_int, help="training steps (default: the preset's, else 2000)")
     t.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     t.add_argument("--batch-size", type=_positive_int, default=None, help="batch size (default 256 for 2D, 64 for images)")
