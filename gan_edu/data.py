@@ -43,11 +43,6 @@ class DataSource:
     name = "data"
     shape: tuple[int, ...] = (2,)
 
-    @property
-    def dim(self) -> int:
-        """Number of numbers in one sample (``prod(shape)``)."""
-        return int(np.prod(self.shape))
-
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         raise NotImplementedError
 

@@ -2,7 +2,7 @@ r"""Numbers that say how close the generator is to the data.
 
 * :func:`mode_coverage` -- for Gaussian mixtures: how many modes G reaches and what
   share of its samples land near a mode (the VEEGAN / PacGAN protocol).
-* :func:`js_divergence_2d`, :func:`kl_2d` -- divergences between two 2D
+* :func:`js_divergence_2d` -- the divergence between two 2D
   distributions estimated on a grid (histogram or kernel density estimate).
   Either side may be samples ``[N, 2]`` or a density function (``data.density``).
 * :func:`optimal_discriminator` -- :math:`D^*(x) = p_{data}(x) / (p_{data}(x) + p_g(x))`.
@@ -19,7 +19,7 @@ import torch
 
 from . import _check
 
-__all__ = ["ModeCoverage", "mode_coverage", "js_divergence", "kl_divergence", "js_divergence_2d", "kl_2d",
+__all__ = ["ModeCoverage", "mode_coverage", "js_divergence", "kl_divergence", "js_divergence_2d",
            "grid_probabilities", "optimal_discriminator", "kde_1d", "value_function"]
 
 
@@ -132,13 +132,6 @@ def js_divergence_2d(p, q, bins: int = 60, range=None, method: str = "hist", ban
     """JSD (nats) between two 2D distributions on a ``bins x bins`` grid; ``p`` and ``q`` are
     samples [N, 2] or density functions. ``range`` defaults to the samples' extent plus 10 %."""
     return js_divergence(*_grid_pair(p, q, bins, range, method, bandwidth))
-
-
-def kl_2d(p, q, bins: int = 60, range=None, method: str = "kde", bandwidth: float | None = None,
-          eps: float = 1e-10) -> float:
-    """KL(p || q) (nats) between two 2D distributions on a grid (KDE by default, since a
-    histogram's empty cells make KL blow up)."""
-    return kl_divergence(*_grid_pair(p, q, bins, range, method, bandwidth), eps=eps)
 
 
 def optimal_discriminator(p_data, p_g):
