@@ -81,22 +81,25 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def _whole(text: str, minimum: int) -> int:
+def _whole(text: str, minimum: int, maximum: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < minimum:
         raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+    if value > maximum:
+        raise argparse.ArgumentTypeError(f"must be at most {maximum}, got {value}")
     return value
 
 
-def _positive_int(text: str) -> int:
-    return _whole(text, 1)
+def _up_to(maximum: int, minimum: int = 1):
+    """A parser type for whole numbers in [minimum, maximum] (the maxima keep a typo from filling memory)."""
+    return lambda text: _whole(text, minimum, maximum)
 
 
-def _count(text: str) -> int:
-    return _whole(text, 0)
+_positive_int = _up_to(10 ** 9)
+_count = _up_to(2 ** 32 - 1, minimum=0)
 
 
 def _number(text: str, minimum: float, maximum: float | None = None) -> float:
@@ -169,18 +172,18 @@ def _train_parser(sub) -> None:
     t.add_argument("--loss", choices=LOSSES, help="GAN loss (default: non_saturating)")
     t.add_argument("--steps", type=_positive_int, help="training steps in all (default: the preset's, else 2000)")
     t.add_argument("--seed", type=_count, help="random seed (default: 0)")
-    t.add_argument("--batch-size", type=_positive_int, help="batch size (default 256 for 2D, 64 for images)")
+    t.add_argument("--batch-size", type=_up_to(65536), help="batch size (default 256 for 2D, 64 for images)")
     t.add_argument("--lr-g", type=_positive_float, help="generator learning rate (default 1e-3 2D, 2e-4 images)")
     t.add_argument("--lr-d", type=_positive_float, help="discriminator learning rate (same defaults)")
-    t.add_argument("--d-steps", type=_positive_int, help="D updates per G update (default: 1)")
-    t.add_argument("--hidden", type=_positive_int, help="MLP width for 2D data (default: 128)")
-    t.add_argument("--depth", type=_positive_int, help="MLP hidden layers for 2D data (default: 2)")
-    t.add_argument("--latent-dim", type=_positive_int, help="size of z (default 2 for 2D, 16 for images)")
-    t.add_argument("--pack", type=_positive_int, help="PacGAN: D sees this many samples at once (default: 1)")
-    t.add_argument("--unroll", type=_count, help="unrolled GAN: D look-ahead steps for G's loss (default: 0)")
+    t.add_argument("--d-steps", type=_up_to(100), help="D updates per G update (default: 1)")
+    t.add_argument("--hidden", type=_up_to(4096), help="MLP width for 2D data (default: 128)")
+    t.add_argument("--depth", type=_up_to(16), help="MLP hidden layers for 2D data (default: 2)")
+    t.add_argument("--latent-dim", type=_up_to(1024), help="size of z (default 2 for 2D, 16 for images)")
+    t.add_argument("--pack", type=_up_to(64), help="PacGAN: D sees this many samples at once (default: 1)")
+    t.add_argument("--unroll", type=_up_to(100, minimum=0), help="unrolled GAN: D look-ahead steps for G's loss (default: 0)")
     t.add_argument("--minibatch-std", action="store_true", default=None, help="add a minibatch-std feature to D")
     t.add_argument("--real-label", type=_label, help="real label for D, e.g. 0.9 for label smoothing (default: 1)")
-    t.add_argument("--snapshots", type=_positive_int, help="PNG snapshots / GIF frames / checkpoints (default: 12)")
+    t.add_argument("--snapshots", type=_up_to(10_000), help="PNG snapshots / GIF frames / checkpoints (default: 12)")
     t.add_argument("--device", type=_device, default="auto", help="auto (GPU if present), cpu or cuda (default: auto)")
     t.add_argument("--force", action="store_true", help="start over in a non-empty --out folder")
     t.add_argument("--resume", action="store_true",

@@ -1,7 +1,6 @@
 """Data sources: shapes, reproducibility, densities, the offline image sets."""
 import gzip
 import math
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -128,21 +127,6 @@ def test_spec_rebuilds_the_same_source(source):
     assert torch.equal(source.sample(10, generator=g1), again.sample(10, generator=g2))
 
 
-@pytest.mark.parametrize("bad, match", [
-    (lambda: ge.data.ring(n_modes=0), "n_modes must be >= 1"),
-    (lambda: ge.data.ring(std=-1), "std must be > 0"),
-    (lambda: ge.data.ring(radius="1"), "radius must be a number"),
-    (lambda: ge.data.grid(n=2.5), "n must be an integer"),
-    (lambda: ge.data.moons(noise=-0.1), "noise must be >= 0"),
-    (lambda: ge.data.ring().sample(0), "n must be >= 1"),
-    (lambda: ge.data.ring().sample(10, generator=3), "generator must be a torch.Generator"),
-    (lambda: ge.data.two_gaussians(weights=[1, -1]), "weights"),
-])
-def test_bad_arguments_are_named(bad, match):
-    with pytest.raises((ValueError, TypeError), match=match):
-        bad()
-
-
 # --------------------------------------------------------------------------- CSV files, read as a learner writes them
 @pytest.mark.parametrize("text, expected", [
     ("x,y\n0,1\n2,3\n", [[0, 1], [2, 3]]),
@@ -157,65 +141,7 @@ def test_csv_files_that_are_read(tmp_path, text, expected):
     assert ge.data.from_points(tmp_path / "p.csv").points.tolist() == expected
 
 
-@pytest.mark.parametrize("text, message", [
-    ("1,2\n3\n", "line 2 has 1 value(s) but line 1 has 2"),        # was: row 1 taken for a header, [[3.0]] returned
-    ("x,y\n1,2\n3\n", "line 3 has 1 value(s) but line 2 has 2"),
-    ("1,2a\n3,4\n", "line 1: '2a' is not a number"),               # a typo in row 1 is not a header
-    ("x,y\n1,2\n3,oops\n", "line 3: 'oops' is not a number"),
-    ("1;2\n3;4\n", "line 2: '3;4' is not a number (values must be separated by commas)"),
-    ("1,2\n3,inf\n", "line 2: 'inf' is not a finite number"),
-    ("1,2,\n", "line 1: '' is not a number"),
-    ("", "has no lines with numbers"),
-    ("\n\n# nothing\n", "has no lines with numbers"),
-    ("x,y\n", "has only a header (line 1)"),
-])
-def test_csv_files_that_are_refused_by_line(tmp_path, text, message):
-    (tmp_path / "p.csv").write_text(text)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")                               # and no numpy warning on the way
-        with pytest.raises(ValueError) as err:
-            ge.data.from_points(tmp_path / "p.csv")
-    assert message in str(err.value) and "p.csv" in str(err.value)
-
-
-def test_csv_that_is_not_text_or_not_a_file(tmp_path):
-    (tmp_path / "p.csv").write_bytes(bytes(range(256)))
-    with pytest.raises(ValueError, match="not UTF-8 text"):
-        ge.data.from_points(tmp_path / "p.csv")
-    with pytest.raises(FileNotFoundError, match="is a folder"):
-        ge.data.from_points(tmp_path)
-
-
-# --------------------------------------------------------------------------- mixtures and points
-@pytest.mark.parametrize("make, message", [
-    (lambda: ge.data.two_gaussians(weights=[float("nan"), 1]), "weights must be finite"),
-    (lambda: ge.data.two_gaussians(weights=[float("inf"), 1]), "weights must be finite"),
-    (lambda: ge.data.two_gaussians(weights=5), "weights must be 2 non-negative numbers"),
-    (lambda: ge.data.two_gaussians(weights=["a", "b"]), "weights must hold numbers"),
-    (lambda: ge.data.GaussianMixture([[0, 0], [float("nan"), 1]], 0.1), "centers must be finite"),
-    (lambda: ge.data.GaussianMixture([[0, 0], [1e39, 1]], 0.1), "too large for float32"),
-    (lambda: ge.data.GaussianMixture([[0, 0], [1]], 0.1), "centers must be a rectangular array"),
-    (lambda: ge.data.GaussianMixture([0, 1], 0.1), "centers must have shape \\[n_modes, dim\\]"),
-    (lambda: ge.data.GaussianMixture([[0, 0]], 0.1, name=3), "name must be a string"),
-    (lambda: ge.data.from_points([[True, False]]), "points must hold numbers"),
-    (lambda: ge.data.from_points([[0, 1], [2]]), "points must be a rectangular array"),
-    (lambda: ge.data.from_points(np.zeros((0, 2))), "points is empty"),
-    (lambda: ge.data.from_points(None), "points must be an array of numbers"),
-    (lambda: ge.data.ring(n_modes=10 ** 6), "n_modes must be <= 10000"),
-    (lambda: ge.data.ring().sample(10 ** 9), "draw at most"),
-    (lambda: ge.data.ring().sample(4, return_modes=1), "return_modes must be True or False"),
-    (lambda: ge.data.ring().density([[float("nan"), 0]]), "x must be finite"),
-    (lambda: ge.data.ring().density(torch.tensor([[float("nan"), 0]])), "x must be finite"),
-    (lambda: ge.data.plane_extent(ge.data.digits()), "data must be a 2D data source"),
-    (lambda: ge.data.plane_extent(ge.data.ring(), margin=float("nan")), "margin must be finite"),
-    (lambda: ge.data.ImageSet(torch.zeros(10, 1, 8, 8), torch.zeros(5, dtype=torch.long), "x", {}), "10 images but 5 labels"),
-    (lambda: ge.data.ImageSet(torch.full((2, 1, 8, 8), 255.0), torch.zeros(2, dtype=torch.long), "x", {}), "scaled to \\[-1, 1\\]"),
-])
-def test_bad_data_arguments_are_refused_by_name(make, message):
-    with pytest.raises((ValueError, TypeError), match=message):
-        make()
-
-
+# --------------------------------------------------------------------------- specs
 def test_numpy_numbers_are_stored_as_plain_python_in_specs():
     """A spec goes into a checkpoint read with weights_only=True: numpy numbers must not leak into it."""
     specs = [ge.data.ring(n_modes=np.int64(4), radius=np.float32(2.0), std=np.float64(0.02)).spec(),
@@ -227,20 +153,8 @@ def test_numpy_numbers_are_stored_as_plain_python_in_specs():
     assert specs[3]["weights"] == [1.0, 3.0] and all(type(w) is float for w in specs[3]["weights"])
 
 
-@pytest.mark.parametrize("spec, error, message", [
-    ([1, 2], TypeError, "spec must be a dict"),
-    ({"kind": "cifar"}, ValueError, "spec\\['kind'\\] must be one of"),
-    ({"kind": ["ring"]}, ValueError, "spec\\['kind'\\] must be one of"),
-    ({"kind": "ring", "bogus": 1}, ValueError, "has unknown keys \\['bogus'\\]"),
-    ({"kind": "mixture", "std": 0.1}, ValueError, "lacks \\['centers'\\]"),
-    ({"kind": "ring", "n_modes": "8"}, TypeError, "n_modes must be an integer"),
-])
-def test_bad_specs_are_refused(spec, error, message):
-    with pytest.raises(error, match=message):
-        ge.data.from_spec(spec)
-
-
 # --------------------------------------------------------------------------- MNIST files that are damaged
+# (each damaged file's error message is a row of tests/test_bad_inputs.py; here: what is left behind)
 def mnist_folder(root, n_images=3, n_labels=3, kind="MNIST"):
     raw = root / kind / "raw"
     raw.mkdir(parents=True, exist_ok=True)
@@ -248,35 +162,6 @@ def mnist_folder(root, n_images=3, n_labels=3, kind="MNIST"):
         write_idx(raw / f"{split}-images-idx3-ubyte", np.arange(n_images * 784).reshape(n_images, 28, 28) % 256)
         write_idx(raw / f"{split}-labels-idx1-ubyte", np.arange(n_labels) % 10)
     return raw
-
-
-@pytest.mark.parametrize("damage, message", [
-    (lambda f: f.write_bytes(b""), "is empty (0 bytes)"),
-    (lambda f: f.write_bytes(np.random.default_rng(0).bytes(5000)), "is not an MNIST IDX file of images"),
-    (lambda f: f.write_bytes(f.read_bytes()[:-100]), "is truncated"),
-    (lambda f: f.write_bytes(f.read_bytes() + b"x"), "is longer than its header says"),
-    (lambda f: f.write_bytes(f.read_bytes()[:10]), "is truncated (10 bytes)"),
-    (lambda f: write_idx(f, np.zeros((2, 8, 8))), "holds images of shape (2, 8, 8), expected [N, 28, 28]"),
-])
-def test_damaged_idx_files_are_named(tmp_path, damage, message):
-    raw = mnist_folder(tmp_path)
-    damage(raw / "train-images-idx3-ubyte")
-    with pytest.raises(ValueError) as err:
-        ge.data.mnist(tmp_path)
-    assert message in str(err.value) and "train-images-idx3-ubyte" in str(err.value)
-
-
-def test_images_and_labels_must_match(tmp_path):
-    mnist_folder(tmp_path, n_images=10, n_labels=5)
-    with pytest.raises(ValueError, match="holds 10 images but .* holds 5 labels"):
-        ge.data.mnist(tmp_path)
-    raw = mnist_folder(tmp_path)
-    write_idx(raw / "train-labels-idx1-ubyte", np.array([1, 2, 42]))
-    with pytest.raises(ValueError, match="a label 42"):
-        ge.data.mnist(tmp_path)
-    (raw / "train-labels-idx1-ubyte").unlink()
-    with pytest.raises(FileNotFoundError, match="incomplete: train-labels-idx1-ubyte"):
-        ge.data.mnist(tmp_path)
 
 
 def gzip_all(raw):

@@ -1,6 +1,5 @@
 """Metrics against hand-made samples and closed forms."""
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -86,57 +85,6 @@ def test_kde_1d_integrates_to_one_and_matches_a_gaussian():
 
 def test_value_function_at_equilibrium_is_minus_log_4():
     assert ge.metrics.value_function([0.5] * 4, [0.5] * 4) == pytest.approx(-math.log(4))
-
-
-NAN = float("nan")
-RING = ge.data.ring()
-GOOD = RING.sample(200, generator=torch.Generator().manual_seed(0))
-BOX = ((-1.5, 1.5), (-1.5, 1.5))
-
-
-@pytest.mark.parametrize("call, message", [
-    # each of these returned 0.0, NaN, 0.5 or an empty answer without a word before
-    (lambda: ge.metrics.mode_coverage(torch.full((5, 2), NAN), CENTERS, 0.1), "G produced NaN samples"),
-    (lambda: ge.metrics.mode_coverage(np.full((5, 2), np.inf), CENTERS, 0.1), "G produced NaN samples"),
-    (lambda: ge.metrics.mode_coverage(CENTERS, [[NAN, 0.0]], 0.1), "centers must be finite"),
-    (lambda: ge.metrics.mode_coverage(np.zeros((0, 2)), CENTERS, 0.1), "samples is empty"),
-    (lambda: ge.metrics.mode_coverage(CENTERS, np.zeros((0, 2)), 0.1), "centers is empty"),
-    (lambda: ge.metrics.kl_divergence([NAN, 1], [1, 1]), "p must be finite"),
-    (lambda: ge.metrics.kl_divergence([1, 1], [1, 1], eps=-1), "eps must be >= 0"),
-    (lambda: ge.metrics.js_divergence([0, 0], [1, 1]), "p must have a positive sum"),
-    (lambda: ge.metrics.js_divergence([1, -1, 1], [1, 1, 1]), "p must be non-negative"),
-    (lambda: ge.metrics.js_divergence([1, 1], [NAN, 1]), "q must be finite"),
-    (lambda: ge.metrics.js_divergence([], []), "p is empty"),
-    (lambda: ge.metrics.grid_probabilities(GOOD, method="kde", bandwidth=-0.1, range=BOX), "bandwidth must be > 0"),
-    (lambda: ge.metrics.grid_probabilities(GOOD, bandwidth=0.1, range=BOX), "only applies to method='kde'"),
-    (lambda: ge.metrics.grid_probabilities(GOOD + 10, range=BOX), "none of the 200 samples lies inside range"),
-    (lambda: ge.metrics.grid_probabilities(np.zeros((0, 2)), range=BOX), "samples is empty"),
-    (lambda: ge.metrics.grid_probabilities(lambda x: torch.zeros(x.shape[:-1]), range=BOX), "is 0 everywhere"),
-    (lambda: ge.metrics.grid_probabilities(lambda x: torch.zeros(3), range=BOX), "one value per point"),
-    (lambda: ge.metrics.grid_probabilities(lambda x: -torch.ones(x.shape[:-1]), range=BOX), "negative value"),
-    (lambda: ge.metrics.grid_probabilities(GOOD, range=((1, -1), (0, 1))), "min < max"),
-    (lambda: ge.metrics.grid_probabilities(GOOD, range=((NAN, 1), (0, 1))), "range must be"),
-    (lambda: ge.metrics.grid_probabilities(GOOD, range="everywhere"), "range must be"),
-    (lambda: ge.metrics.grid_probabilities(GOOD, bins=10 ** 6), "bins must be <= 2000"),
-    (lambda: ge.metrics.js_divergence_2d(GOOD * NAN, RING.density), "G produced NaN samples"),
-    (lambda: ge.metrics.js_divergence_2d(np.zeros((0, 2)), GOOD), "p is empty"),
-    (lambda: ge.metrics.js_divergence_2d(np.zeros((5, 3)), GOOD), "p must be samples of shape \\[N, 2\\]"),
-    (lambda: ge.metrics.optimal_discriminator([NAN], [1.0]), "p_data must be finite"),
-    (lambda: ge.metrics.kde_1d([0.0, NAN, 1.0], [0.0]), "G produced NaN samples"),
-    (lambda: ge.metrics.kde_1d(GOOD, [0.0]), "samples must be 1D"),
-    (lambda: ge.metrics.kde_1d([0.0, 1.0], [0.0], bandwidth=-0.1), "bandwidth must be > 0"),
-    (lambda: ge.metrics.kde_1d([0.0, 1.0], [NAN]), "x must be finite"),
-    (lambda: ge.metrics.value_function([2.3, -1.2], [0.5]), "d_real must be probabilities in \\[0, 1\\]"),
-    (lambda: ge.metrics.value_function([0.5], []), "d_fake is empty"),
-    (lambda: ge.metrics.value_function([NAN], [0.5]), "d_real must be finite"),
-    (lambda: ge.metrics.value_function([0.5], [0.5], eps=-1), "eps must be > 0"),
-    (lambda: ge.metrics.mode_coverage([["a", "b"]], CENTERS, 0.1), "samples must hold numbers"),
-])
-def test_bad_metric_inputs_are_refused_by_name(call, message):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")                           # no numpy warning on the way either
-        with pytest.raises((ValueError, TypeError), match=message):
-            call()
 
 
 def test_mode_coverage_in_chunks_equals_the_one_shot_answer():
