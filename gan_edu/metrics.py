@@ -135,7 +135,16 @@ def grid_probabilities(source, bins: int = 60, range=((-2.0, 2.0), (-2.0, 2.0)),
     """Probability mass per cell of a ``bins x bins`` grid over ``range``, from samples [N, 2]
     (``method="hist"`` or ``"kde"``: a histogram smoothed by a Gaussian of ``bandwidth``,
     Scott's rule by default) or from a density function evaluated at the cell centres
-    (``method`` and ``bandwidth`` apply to samples only)."""
+    (``method`` and ``bandwidth`` apply to samples only). Samples outside ``range`` are left out."""
+    grid, inside = _grid(source, "samples", bins, range, method, bandwidth)
+    if inside == 0:
+        raise ValueError(f"none of the samples lies inside range {range!r}; widen the range")
+    return grid
+
+
+def _grid(source, name: str, bins, range, method, bandwidth) -> tuple[np.ndarray, float]:
+    """(mass per cell of the grid, normalised to 1 -- zeros if nothing is inside; the share of the
+    samples inside ``range``, 1 for a density function)."""
     bins = _check.integer("bins", bins, minimum=1, maximum=MAX_BINS)
     _check.one_of("method", method, ("hist", "kde"))
     if bandwidth is not None:
@@ -144,13 +153,14 @@ def grid_probabilities(source, bins: int = 60, range=((-2.0, 2.0), (-2.0, 2.0)),
         bandwidth = _check.positive("bandwidth", bandwidth)
     (x0, x1), (y0, y1) = _box(range)
     if callable(source):
-        return _density_grid(source, bins, ((x0, x1), (y0, y1)))
-    x = _samples("samples", source)
+        return _density_grid(source, bins, ((x0, x1), (y0, y1))), 1.0
+    x = _samples(name, source)
     if x.ndim != 2 or x.shape[1] != 2:
-        raise ValueError(f"samples must have shape [N, 2], got {x.shape}")
+        raise ValueError(f"{name} must be samples of shape [N, 2], got {x.shape}")
     h, _, _ = np.histogram2d(x[:, 0], x[:, 1], bins=bins, range=[[x0, x1], [y0, y1]])
-    if h.sum() == 0:
-        raise ValueError(f"none of the {len(x)} samples lies inside range {range!r}; widen the range")
+    inside = float(h.sum()) / len(x)
+    if inside == 0:
+        return h, 0.0
     if method == "kde":
         from scipy.ndimage import gaussian_filter
 
@@ -158,7 +168,7 @@ def grid_probabilities(source, bins: int = 60, range=((-2.0, 2.0), (-2.0, 2.0)),
             bandwidth = float(np.mean(x.std(0))) * len(x) ** (-1 / 6)
         cell = ((x1 - x0) / bins + (y1 - y0) / bins) / 2
         h = gaussian_filter(h, sigma=max(bandwidth / cell, 1e-6), mode="constant")
-    return h / h.sum()
+    return h / h.sum(), inside
 
 
 def _density_grid(density, bins: int, box) -> np.ndarray:
@@ -177,7 +187,13 @@ def _density_grid(density, bins: int, box) -> np.ndarray:
     return dens / dens.sum()
 
 
-def _grid_pair(p, q, bins, range, method, bandwidth):
+def js_divergence_2d(p, q, bins: int = 60, range=None, method: str = "hist", bandwidth: float | None = None) -> float:
+    """JSD (nats) between two 2D distributions on a ``bins x bins`` grid; ``p`` and ``q`` are
+    samples [N, 2] or density functions. ``range`` defaults to the samples' extent plus 10 %.
+
+    Samples outside ``range`` count as one more cell ("elsewhere"), so a G that puts most of its
+    samples off the grid is far from the data, as it should be, instead of being judged by the few
+    that land on it. A density function is taken to have its mass on the grid."""
     p, q = (s if callable(s) else _samples(name, s) for name, s in (("p", p), ("q", q)))
     if range is None:
         pts = [s for s in (p, q) if not callable(s)]
@@ -190,14 +206,11 @@ def _grid_pair(p, q, bins, range, method, bandwidth):
         lo, hi = allp.min(0), allp.max(0)
         pad = 0.1 * (hi - lo) + 1e-3
         range = ((lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1]))
-    return (grid_probabilities(p, bins, range, method, bandwidth),
-            grid_probabilities(q, bins, range, method, bandwidth))
-
-
-def js_divergence_2d(p, q, bins: int = 60, range=None, method: str = "hist", bandwidth: float | None = None) -> float:
-    """JSD (nats) between two 2D distributions on a ``bins x bins`` grid; ``p`` and ``q`` are
-    samples [N, 2] or density functions. ``range`` defaults to the samples' extent plus 10 %."""
-    return js_divergence(*_grid_pair(p, q, bins, range, method, bandwidth))
+    cells = []
+    for name, s in (("p", p), ("q", q)):
+        grid, inside = _grid(s, name, bins, range, method, bandwidth)
+        cells.append(np.append(grid.ravel() * inside, 1.0 - inside))          # [bins * bins + 1]
+    return js_divergence(*cells)
 
 
 def optimal_discriminator(p_data, p_g):

@@ -201,7 +201,7 @@ API = [
     ("grid-bandwidth-with-hist", lambda tmp: ge.metrics.grid_probabilities(ring_samples(), bandwidth=0.1, range=BOX), V,
      "only applies to method='kde'"),
     ("grid-samples-outside", lambda tmp: ge.metrics.grid_probabilities(ring_samples() + 10, range=BOX), V,
-     "none of the 200 samples lies inside range"),
+     "none of the samples lies inside range"),
     ("grid-no-samples", lambda tmp: ge.metrics.grid_probabilities(np.zeros((0, 2)), range=BOX), V, "samples is empty"),
     ("grid-density-zero", lambda tmp: ge.metrics.grid_probabilities(lambda x: torch.zeros(x.shape[:-1]), range=BOX), V,
      "is 0 everywhere"),

@@ -75,6 +75,19 @@ def test_js_divergence_2d_from_samples_and_densities():
     assert vs_density < 0.03
 
 
+def test_js_divergence_2d_counts_the_samples_off_the_grid():
+    """G puts 90 % of its samples far off the grid: the JSD says it is far from the data (it said about 0
+    when only the samples on the grid counted); every sample off the grid: exactly log 2."""
+    ring = ge.data.ring(std=0.05)
+    x = ring.sample(20000, generator=torch.Generator().manual_seed(0))
+    box = ((-1.5, 1.5), (-1.5, 1.5))
+    away = x.clone()
+    away[:18000] += 10
+    assert ge.metrics.js_divergence_2d(x, ring.density, bins=40, range=box) < 0.03
+    assert ge.metrics.js_divergence_2d(away, ring.density, bins=40, range=box) > 0.5
+    assert ge.metrics.js_divergence_2d(x + 10, ring.density, bins=40, range=box) == pytest.approx(math.log(2))
+
+
 def test_kde_1d_integrates_to_one_and_matches_a_gaussian():
     s = torch.randn(5000, generator=torch.Generator().manual_seed(0))
     x = np.linspace(-5, 5, 1001)
