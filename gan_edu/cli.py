@@ -289,9 +289,7 @@ def _resume_plan(out: Path, record: dict, s: dict, steps) -> dict:
                 "note": f"the run in {out} stopped before saving a checkpoint; starting it again"}
     if steps is not None and (steps < done or (steps == done and record["status"] == "finished")):
         raise UsageError(f"the run in {str(out)!r} is at step {done} already; give --steps larger than {done}")
-    return {"settings": s, "steps": steps, "resume": True, "clear": False,
-            "note": f"resuming the run in {out} from {out / CHECKPOINT} (step {done}"
-                    + (f" of {steps})" if steps else ")")}
+    return {"settings": s, "steps": steps, "resume": True, "clear": False, "note": None}
 
 
 # --------------------------------------------------------------------------- train: building the trainer
@@ -418,6 +416,8 @@ class _Run:
         count = self.settings["snapshots"]
         self.marks = sorted({int(round(x)) for x in np.linspace(0, steps, count + 1)[1:]})
         self.clear, self.note = plan["clear"], plan["note"]
+        if plan["resume"]:                    # the step the checkpoint really holds (not what the record says)
+            self.note = f"resuming the run in {out} from {out / CHECKPOINT} (step {tr.state.step} of {steps})"
         self.frames: dict = {}
 
     # ---------------------------------------------------------------- files
@@ -849,6 +849,9 @@ def main(argv=None) -> int:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
     except Stopped as stop:
+        if argv is None and stop.code != EXIT_FAILURE:     # the program itself, stopped by a signal: all is saved
+            for sig in (signal.SIGINT, signal.SIGTERM):     # and said; one more Ctrl-C while Python shuts down
+                signal.signal(sig, signal.SIG_IGN)          # would only turn exit code 130 into a kill
         return _say(str(stop), stop.code)
     except UsageError as err:
         return _say(f"error: {_one_line(err)}", EXIT_USAGE)

@@ -239,6 +239,20 @@ def test_sigterm_saves_like_ctrl_c(tmp_path):
     assert ge.Trainer.load(out / "checkpoint.pt", device="cpu").state.step == record(out)["steps"] >= 100
 
 
+def test_ctrl_c_twice_still_saves_and_exits_130(tmp_path):
+    """An impatient second Ctrl-C (here 0.1 s after the first) interrupts the step itself, or waits for a
+    file being written, or lands while Python shuts down: the run is saved and the exit code stays 130."""
+    out = tmp_path / "run"
+    proc = start("train", "--hidden", 8, "--steps", 100_000, "--snapshots", 1000, "--out", out, "--no-progress")
+    wait_for(out / "snapshots" / "step_000100.png", proc)
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 130 and "is saved in" in one_line(stderr)
+    assert ge.Trainer.load(out / "checkpoint.pt", device="cpu").state.step == record(out)["steps"] >= 100
+
+
 CTRL_C_WHILE_IMPORTING_TORCH = """
 import runpy, sys
 class Interrupt:                      # Ctrl-C at the moment torch is imported
