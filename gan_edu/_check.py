@@ -84,3 +84,43 @@ def cross_entropy_trainer(trainer, why: str):
     if trainer.pack != 1:
         raise ValueError(f"{why}: the trainer needs pack=1 (one sample per logit), got pack={trainer.pack}")
     return trainer
+
+
+def array(name: str, value, *, finite: bool = True, allow_empty: bool = False, hint: str = ""):
+    """``value`` (a list, numpy array, tensor or number) as a float64 numpy array, or a clear error:
+    text, booleans, complex numbers, ragged rows, and (unless allowed) empty arrays and NaN/inf are
+    refused by ``name``. ``hint`` ends the NaN/inf message (e.g. the likely cause)."""
+    import numpy as np
+
+    if value is None or isinstance(value, (str, bytes, dict, set)):
+        raise TypeError(f"{name} must be an array of numbers (a list, numpy array or tensor), "
+                        f"got {type(value).__name__}")
+    if hasattr(value, "detach") and hasattr(value, "numpy"):         # a torch tensor (torch not imported here)
+        value = value.detach().cpu()
+        try:
+            value = value.numpy()
+        except TypeError:                                             # bfloat16 / half: no numpy twin
+            value = value.float().numpy()
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError):
+        raise ValueError(f"{name} must be a rectangular array of numbers (every row the same length)") from None
+    if arr.dtype == bool:
+        raise TypeError(f"{name} must hold numbers, got True/False values")
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{name} must hold real numbers, got complex numbers")
+    if arr.dtype.kind in "US":
+        raise TypeError(f"{name} must hold numbers, got text such as {arr.ravel()[0].item()!r}")
+    if arr.dtype.kind == "O":
+        for bad in arr.ravel():
+            if not _is_real(bad):
+                    raise TypeError(f"{name} must hold numbers, got {bad!r} ({type(bad).__name__})")
+    arr = arr.astype(np.float64)
+    if not allow_empty and arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}); it needs at least one number")
+    if finite:
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            raise ValueError(f"{name} must be finite numbers, but {int(bad.sum())} of its {arr.size} values "
+                             f"are NaN or inf{hint}")
+    return arr

@@ -21,6 +21,8 @@ which ships inside scikit-learn. MNIST is read only from a local folder.
 """
 from __future__ import annotations
 
+import contextlib
+import inspect
 import math
 import os
 from pathlib import Path
@@ -28,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import _check
+from . import _check, _files
 
 __all__ = [
     "DataSource", "GaussianMixture", "Spiral", "Moons", "Points", "ImageSet",
@@ -42,11 +44,6 @@ class DataSource:
 
     name = "data"
     shape: tuple[int, ...] = (2,)
-
-    @property
-    def dim(self) -> int:
-        """Number of numbers in one sample (``prod(shape)``)."""
-        return int(np.prod(self.shape))
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         raise NotImplementedError
@@ -65,13 +62,37 @@ class DataSource:
         return f"<{type(self).__name__} {self.name!r} shape={self.shape}>"
 
 
-def _n(n) -> int:
-    return _check.positive_int("n", n)
+#: the most numbers one ``sample()`` call may return (2**28 float32 numbers = 1 GiB)
+MAX_SAMPLE_NUMBERS = 2 ** 28
+
+
+def _n(n, shape) -> int:
+    n = _check.positive_int("n", n)
+    per_sample = math.prod(shape)
+    if n * per_sample > MAX_SAMPLE_NUMBERS:
+        raise ValueError(f"n={n} samples of shape {tuple(shape)} would take {n * per_sample * 4 / 2 ** 30:.1f} GiB; "
+                         f"draw at most {MAX_SAMPLE_NUMBERS // per_sample} at a time")
+    return n
 
 
 def _check_generator(generator) -> None:
     if generator is not None and not isinstance(generator, torch.Generator):
         raise TypeError(f"generator must be a torch.Generator or None, got {type(generator).__name__}")
+
+
+def _float32(name: str, arr: np.ndarray) -> torch.Tensor:
+    """A checked float64 array as float32, refusing numbers too large for float32 (they become inf)."""
+    out = torch.as_tensor(arr, dtype=torch.float32)
+    if not bool(torch.isfinite(out).all()):
+        raise ValueError(f"{name} has numbers too large for float32 (about 3.4e38 at most)")
+    return out
+
+
+def _weights(weights, k: int) -> np.ndarray:
+    w = _check.array("weights", weights)
+    if w.shape != (k,) or bool((w < 0).any()) or float(w.sum()) <= 0:
+        raise ValueError(f"weights must be {k} non-negative numbers (one per centre) with a positive sum, got {weights!r}")
+    return w / w.sum()
 
 
 # --------------------------------------------------------------------------- mixtures
@@ -80,24 +101,22 @@ class GaussianMixture(DataSource):
     then ``x = centers[k] + std * eps`` with ``eps ~ N(0, I)``."""
 
     def __init__(self, centers, std: float, weights=None, name: str = "mixture", _spec=None):
-        centers = torch.as_tensor(np.asarray(centers, dtype=np.float32))
-        if centers.ndim != 2 or centers.shape[0] < 1 or centers.shape[1] < 1:
-            raise ValueError(f"centers must have shape [n_modes, dim], got {tuple(centers.shape)}")
-        self.centers = centers
+        c = _check.array("centers", centers)
+        if c.ndim != 2:
+            raise ValueError(f"centers must have shape [n_modes, dim], got shape {c.shape}")
+        self.centers = _float32("centers", c)
         self.std = _check.positive("std", std)
-        k = centers.shape[0]
+        k = c.shape[0]
         if weights is None:
             self.weights = torch.full((k,), 1.0 / k)
-            self._uniform = True
         else:
-            w = torch.as_tensor(np.asarray(weights, dtype=np.float64))
-            if w.shape != (k,) or bool((w < 0).any()) or float(w.sum()) <= 0:
-                raise ValueError(f"weights must be {k} non-negative numbers (one per centre) with a positive sum, got {weights!r}")
-            self.weights = (w / w.sum()).float()
-            self._uniform = False
+            self.weights = torch.as_tensor(_weights(weights, k)).float()
+        self._uniform = weights is None
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a string, got {name!r}")
         self.name = name
-        self.shape = (centers.shape[1],)
-        self._spec = _spec or {"kind": "mixture", "centers": centers.tolist(), "std": self.std,
+        self.shape = (c.shape[1],)
+        self._spec = _spec or {"kind": "mixture", "centers": self.centers.tolist(), "std": self.std,
                                "weights": None if weights is None else self.weights.tolist(), "name": name}
 
     @property
@@ -105,8 +124,9 @@ class GaussianMixture(DataSource):
         return self.centers.shape[0]
 
     def sample(self, n, generator=None, return_modes: bool = False):
-        n = _n(n)
+        n = _n(n, self.shape)
         _check_generator(generator)
+        _check.boolean("return_modes", return_modes)
         k = self.n_modes
         if self._uniform:
             idx = torch.randint(k, (n,), generator=generator)
@@ -118,7 +138,9 @@ class GaussianMixture(DataSource):
     def log_density(self, x):
         """log p(x) for points ``x`` of shape ``[..., dim]`` (tensor or array, float64)."""
         as_numpy = not isinstance(x, torch.Tensor)
-        xt = torch.as_tensor(np.asarray(x) if as_numpy else x, dtype=torch.float64)
+        xt = torch.as_tensor(_check.array("x", x, allow_empty=True) if as_numpy else x, dtype=torch.float64)
+        if not as_numpy and not bool(torch.isfinite(xt).all()):
+            raise ValueError(f"x must be finite numbers, but {int((~torch.isfinite(xt)).sum())} of its values are NaN or inf")
         d = self.shape[0]
         if xt.shape[-1] != d:
             raise ValueError(f"x must have last dimension {d} for the {self.name!r} data, got shape {tuple(xt.shape)}")
@@ -138,10 +160,15 @@ class GaussianMixture(DataSource):
         return dict(self._spec)
 
 
+#: the most Gaussians a ring or grid may have (mode coverage compares every sample with every centre)
+MAX_MODES = 10_000
+
+
 def ring(n_modes: int = 8, radius: float = 1.0, std: float = 0.01) -> GaussianMixture:
     """``n_modes`` Gaussians evenly spaced on a circle -- the classic mode-collapse test."""
-    n_modes = _check.positive_int("n_modes", n_modes)
+    n_modes = _check.integer("n_modes", n_modes, minimum=1, maximum=MAX_MODES)
     radius = _check.positive("radius", radius)
+    std = _check.positive("std", std)
     angles = 2 * math.pi * np.arange(n_modes) / n_modes
     centers = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
     return GaussianMixture(centers, std, name="ring",
@@ -150,8 +177,9 @@ def ring(n_modes: int = 8, radius: float = 1.0, std: float = 0.01) -> GaussianMi
 
 def grid(n: int = 5, spacing: float = 2.0, std: float = 0.05) -> GaussianMixture:
     """An ``n x n`` grid of Gaussians centred on the origin (5x5, spacing 2: from -4 to 4)."""
-    n = _check.positive_int("n", n)
+    n = _check.integer("n", n, minimum=1, maximum=int(MAX_MODES ** 0.5))
     spacing = _check.positive("spacing", spacing)
+    std = _check.positive("std", std)
     ticks = (np.arange(n) - (n - 1) / 2) * spacing
     xx, yy = np.meshgrid(ticks, ticks, indexing="xy")
     centers = np.stack([xx.ravel(), yy.ravel()], axis=1)
@@ -162,6 +190,7 @@ def grid(n: int = 5, spacing: float = 2.0, std: float = 0.05) -> GaussianMixture
 def gaussian_1d(mean: float = 0.0, std: float = 1.0) -> GaussianMixture:
     """One Gaussian on the line, N(mean, std^2); samples have shape ``[n, 1]``."""
     mean = _check.number("mean", mean)
+    std = _check.positive("std", std)
     return GaussianMixture([[mean]], std, name="gaussian_1d",
                            _spec={"kind": "gaussian_1d", "mean": mean, "std": std})
 
@@ -169,10 +198,13 @@ def gaussian_1d(mean: float = 0.0, std: float = 1.0) -> GaussianMixture:
 def two_gaussians(separation: float = 3.0, std: float = 0.3, weights=None) -> GaussianMixture:
     """Two 2D Gaussians at ``(-separation/2, 0)`` and ``(+separation/2, 0)``."""
     separation = _check.positive("separation", separation)
+    std = _check.positive("std", std)
+    if weights is not None:
+        _weights(weights, 2)
+        weights = _check.array("weights", weights).tolist()
     h = separation / 2
     return GaussianMixture([[-h, 0.0], [h, 0.0]], std, weights=weights, name="two_gaussians",
-                           _spec={"kind": "two_gaussians", "separation": separation, "std": std,
-                                  "weights": None if weights is None else list(map(float, weights))})
+                           _spec={"kind": "two_gaussians", "separation": separation, "std": std, "weights": weights})
 
 
 # --------------------------------------------------------------------------- other 2D shapes
@@ -188,7 +220,7 @@ class Spiral(DataSource):
         self.shape = (2,)
 
     def sample(self, n, generator=None):
-        n = _n(n)
+        n = _n(n, self.shape)
         _check_generator(generator)
         u = torch.rand(n, generator=generator)
         t = self.turns * 2 * math.pi * u.sqrt()
@@ -210,7 +242,7 @@ class Moons(DataSource):
         self.shape = (2,)
 
     def sample(self, n, generator=None):
-        n = _n(n)
+        n = _n(n, self.shape)
         _check_generator(generator)
         t = math.pi * torch.rand(n, generator=generator)
         which = torch.randint(2, (n,), generator=generator).bool()
@@ -238,17 +270,15 @@ class Points(DataSource):
     name = "points"
 
     def __init__(self, points, jitter: float = 0.0):
-        pts = torch.as_tensor(np.asarray(points, dtype=np.float32))
-        if pts.ndim != 2 or pts.shape[0] < 1 or pts.shape[1] < 1:
-            raise ValueError(f"points must be an array of shape [n_points, dim] with at least one point, got shape {tuple(pts.shape)}")
-        if not bool(torch.isfinite(pts).all()):
-            raise ValueError("points must all be finite numbers (found NaN or inf)")
-        self.points = pts
+        pts = _check.array("points", points)
+        if pts.ndim != 2:
+            raise ValueError(f"points must be an array of shape [n_points, dim] with at least one point, got shape {pts.shape}")
+        self.points = _float32("points", pts)
         self.jitter = _check.number("jitter", jitter, minimum=0.0)
         self.shape = (pts.shape[1],)
 
     def sample(self, n, generator=None):
-        n = _n(n)
+        n = _n(n, self.shape)
         _check_generator(generator)
         idx = torch.randint(self.points.shape[0], (n,), generator=generator)
         x = self.points[idx]
@@ -261,22 +291,56 @@ class Points(DataSource):
 
 
 def from_points(array_or_csv_path, jitter: float = 0.0) -> Points:
-    """Data from your own points: an array ``[n, dim]`` or a CSV file of numbers
-    (one point per row; a header row is skipped)."""
+    """Data from your own points: an array ``[n, dim]`` or a CSV file of numbers, one point per
+    row, values separated by commas. A first row in which no value is a number is a header and
+    is skipped; blank lines and lines starting with ``#`` are skipped too."""
     src = array_or_csv_path
     if isinstance(src, (str, os.PathLike)):
-        path = Path(src)
-        if not path.is_file():
-            raise FileNotFoundError(f"array_or_csv_path: no file at {str(path)!r}")
-        try:
-            arr = np.loadtxt(path, delimiter=",", ndmin=2, dtype=np.float64)
-        except ValueError:
-            try:
-                arr = np.loadtxt(path, delimiter=",", ndmin=2, dtype=np.float64, skiprows=1)
-            except ValueError as err:
-                raise ValueError(f"array_or_csv_path: {str(path)!r} is not a CSV of numbers ({err})") from None
-        return Points(arr, jitter)
+        return Points(_read_csv(Path(src)), jitter)
     return Points(src, jitter)
+
+
+def _read_csv(path: Path) -> np.ndarray:
+    """The numbers of a CSV file as an array [rows, columns]; errors name the file line."""
+    where = f"array_or_csv_path: {str(path)!r}"
+    if not path.is_file():
+        raise FileNotFoundError(f"{where}: {'is a folder, not a file' if path.is_dir() else 'no file there'}")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError(f"{where} is not a text file of comma-separated numbers (it is not UTF-8 text)") from None
+    rows: list[list[float]] = []
+    header = first = None
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        fields = [f.strip() for f in line.split(",")]
+        if fields == [""] or fields[0].startswith("#"):
+            continue
+        values = [_number_or_none(f) for f in fields]
+        if not rows and header is None and all(v is None for v in values):
+            header = lineno                                   # e.g. "x,y": no value is a number
+            continue
+        for f, v in zip(fields, values):
+            if v is None:
+                sep = " (values must be separated by commas)" if any(c in f for c in "; \t") else ""
+                raise ValueError(f"{where}, line {lineno}: {f!r} is not a number{sep}")
+            if not math.isfinite(v):
+                raise ValueError(f"{where}, line {lineno}: {f!r} is not a finite number")
+        if rows and len(values) != len(rows[0]):
+            raise ValueError(f"{where}, line {lineno} has {len(values)} value(s) but line {first} has {len(rows[0])}; "
+                             f"every point needs the same number of coordinates")
+        first = first or lineno
+        rows.append(values)
+    if not rows:
+        what = f"only a header (line {header})" if header else "no lines with numbers"
+        raise ValueError(f"{where} has {what}; it needs at least one row of comma-separated numbers")
+    return np.array(rows, dtype=np.float64)
+
+
+def _number_or_none(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 TOY_DATASETS = {"ring": ring, "grid": grid, "two_gaussians": two_gaussians,
@@ -288,8 +352,20 @@ class ImageSet(DataSource):
     """A fixed set of images ``[N, C, H, W]`` scaled to [-1, 1] (tanh range), with labels."""
 
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, name: str, _spec: dict):
+        if not isinstance(images, torch.Tensor) or not images.is_floating_point() or images.ndim != 4 or not len(images):
+            raise TypeError(f"images must be a float tensor [N, C, H, W] with N >= 1, got "
+                            f"{tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__}")
+        if not isinstance(labels, torch.Tensor) or labels.is_floating_point() or labels.ndim != 1:
+            raise TypeError(f"labels must be an integer tensor [N], got "
+                            f"{tuple(labels.shape) if isinstance(labels, torch.Tensor) else type(labels).__name__}")
+        if len(labels) != len(images):
+            raise ValueError(f"{len(images)} images but {len(labels)} labels: every image needs exactly one label")
+        lo, hi = float(images.min()), float(images.max())
+        if not (-1.0 <= lo and hi <= 1.0):          # also refuses NaN
+            raise ValueError(f"images must be scaled to [-1, 1] (the range of the generator's tanh), got values "
+                             f"from {lo:g} to {hi:g}; for 0..255 pixels use x / 127.5 - 1")
         self.images = images
-        self.labels = labels
+        self.labels = labels.long()
         self.name = name
         self.shape = tuple(images.shape[1:])
         self._spec = _spec
@@ -302,8 +378,9 @@ class ImageSet(DataSource):
         return sorted(set(self.labels.tolist()))
 
     def sample(self, n, generator=None, return_labels: bool = False):
-        n = _n(n)
+        n = _n(n, self.shape)
         _check_generator(generator)
+        _check.boolean("return_labels", return_labels)
         idx = torch.randint(len(self), (n,), generator=generator)
         return (self.images[idx], self.labels[idx]) if return_labels else self.images[idx]
 
@@ -330,74 +407,158 @@ _MNIST_HELP = (
     "(train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, "
     "optionally .gz) in {folder!r}."
 )
+_MNIST_FOLDERS = {"mnist": ("MNIST", "MNIST"), "fashion": ("FashionMNIST", "Fashion-MNIST")}
 
 
 def mnist(root, kind: str = "mnist", train: bool = True, download: bool = False, limit: int | None = None) -> ImageSet:
-    """MNIST or Fashion-MNIST from local files (``kind="fashion"``), via ``torchvision.datasets``.
+    """MNIST or Fashion-MNIST (``kind="fashion"``) from the IDX files in ``root/MNIST/raw``
+    (``root/FashionMNIST/raw``), as torchvision lays them out; each file may be there as ``.gz``.
 
     Images become Tensor[N, 1, 28, 28] in [-1, 1]. ``download=False`` by default: if the files
-    are missing you get a ``FileNotFoundError`` that says how to get them.
-    ``limit`` keeps only the first ``limit`` images (handy on a laptop)."""
-    from torchvision import datasets
-
-    _check.one_of("kind", kind, ("mnist", "fashion"))
+    are missing you get a ``FileNotFoundError`` that says how to get them; a damaged, truncated
+    or mismatched file gives a ``ValueError`` that names it. ``limit`` keeps only the first
+    ``limit`` images (handy on a laptop)."""
+    if not isinstance(root, (str, os.PathLike)):
+        raise TypeError(f"root must be a folder path (str or pathlib.Path), got {type(root).__name__}")
+    _check.one_of("kind", kind, _MNIST_FOLDERS)
     _check.boolean("train", train)
     _check.boolean("download", download)
     if limit is not None:
         limit = _check.positive_int("limit", limit)
-    cls = datasets.MNIST if kind == "mnist" else datasets.FashionMNIST
-    root = os.path.expanduser(str(root))
-    _gunzip_idx(os.path.join(root, cls.__name__, "raw"))
-    try:
-        ds = cls(root, train=train, download=download)
-    except RuntimeError as err:
-        title = "MNIST" if kind == "mnist" else "Fashion-MNIST"
-        folder = os.path.join(root, cls.__name__, "raw")
-        raise FileNotFoundError(_MNIST_HELP.format(title=title, root=root, kind=kind, folder=folder)) from err
-    data = ds.data if limit is None else ds.data[:limit]
-    targets = ds.targets if limit is None else ds.targets[:limit]
-    images = data.float().div(255.0).mul(2).sub(1).unsqueeze(1)
-    return ImageSet(images, targets.long(), kind,
+    root = os.path.expanduser(os.fspath(root))
+    folder, title = _MNIST_FOLDERS[kind]
+    raw = Path(root, folder, "raw")
+    if download:
+        from torchvision import datasets
+
+        (datasets.MNIST if kind == "mnist" else datasets.FashionMNIST)(root, train=train, download=True)
+    split = "train" if train else "t10k"
+    names = (f"{split}-images-idx3-ubyte", f"{split}-labels-idx1-ubyte")
+    missing = [n for n in names if not (raw / n).is_file() and not (raw / f"{n}.gz").is_file()]
+    if len(missing) == 2:
+        raise FileNotFoundError(_MNIST_HELP.format(title=title, root=root, kind=kind, folder=str(raw)))
+    if missing:
+        raise FileNotFoundError(f"{title} in {str(raw)!r} is incomplete: {missing[0]} (or {missing[0]}.gz) is missing; "
+                                f"put it beside {names[names.index(missing[0]) - 1]}")
+    images = _idx_array(raw, names[0], (28, 28))
+    labels = _idx_array(raw, names[1], ())
+    if len(images) != len(labels):
+        raise ValueError(f"{title} in {str(raw)!r}: {names[0]} holds {len(images)} images but {names[1]} holds "
+                         f"{len(labels)} labels; the two files must come from the same download")
+    if labels.max() > 9:
+        raise ValueError(f"{title} in {str(raw)!r}: {names[1]} holds a label {int(labels.max())}; labels are digits 0-9")
+    images, labels = images[:limit], labels[:limit]
+    x = torch.from_numpy(images.astype(np.float32)).div_(255.0).mul_(2).sub_(1).unsqueeze(1)
+    return ImageSet(x, torch.from_numpy(labels.astype(np.int64)), kind,
                     {"kind": "mnist", "root": root, "mnist_kind": kind, "train": train, "limit": limit})
 
 
-_IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+# --------------------------------------------------------------------------- IDX files
+def _idx_array(folder: Path, name: str, item_shape: tuple[int, ...]) -> np.ndarray:
+    """The uint8 array stored in ``folder/name`` (or ``name.gz``), checked against its header.
+
+    A valid unpacked file is read as it is. Otherwise the ``.gz`` is unpacked in memory, checked,
+    and kept for next time -- beside it (written to a temporary name, then renamed, so an
+    interrupted unpack never leaves a broken file), or in :func:`gan_edu._files.cache_dir` when
+    that folder is read-only."""
+    plain, gz = folder / name, folder / f"{name}.gz"
+    problem = None
+    if plain.is_file():
+        try:
+            return _parse_idx(plain, plain.read_bytes(), item_shape)
+        except ValueError as err:
+            problem = err
+    if not gz.is_file():
+        raise problem
+    cached = _cache_path(gz)
+    if cached.is_file():
+        with contextlib.suppress(ValueError, OSError):
+            return _parse_idx(cached, cached.read_bytes(), item_shape)
+    data = _gunzip(gz)
+    arr = _parse_idx(gz, data, item_shape)
+    for target in (plain, cached):
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _files.write_bytes(target, data)
+            break
+        except OSError:                  # a read-only folder: try the cache; failing that, unpack again next time
+            continue
+    return arr
 
 
-def _gunzip_idx(folder: str) -> None:
-    """torchvision reads the IDX files uncompressed: unpack any that are only there as .gz."""
+def _gunzip(gz: Path) -> bytes:
     import gzip
-    import shutil
+    import zlib
 
-    for name in _IDX_FILES:
-        path = os.path.join(folder, name)
-        if not os.path.isfile(path) and os.path.isfile(path + ".gz"):
-            with gzip.open(path + ".gz", "rb") as src, open(path, "wb") as dst:
-                shutil.copyfileobj(src, dst)
+    try:
+        with gzip.open(gz, "rb") as f:
+            return f.read()
+    except (OSError, EOFError, zlib.error) as err:
+        raise ValueError(f"{str(gz)!r} is damaged ({err}); download it again or delete it") from None
+
+
+def _cache_path(gz: Path) -> Path:
+    """Where the unpacked copy of ``gz`` lives when its own folder is read-only: the name carries the
+    .gz's full path, size and time, so a replaced .gz is never paired with an old copy."""
+    import hashlib
+
+    st = gz.stat()
+    key = hashlib.sha1(f"{gz.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:16]
+    return _files.cache_dir() / "idx" / key / gz.name[:-3]
+
+
+def _parse_idx(path: Path, data: bytes, item_shape: tuple[int, ...]) -> np.ndarray:
+    """An IDX file (big-endian header: 0, 0, type 0x08 = uint8, ndim; then ndim sizes; then the bytes)."""
+    ndim = 1 + len(item_shape)
+    what = "images" if item_shape else "labels"
+    if len(data) < 4 + 4 * ndim:
+        raise ValueError(f"{str(path)!r} is {'empty' if not data else 'truncated'} ({len(data)} bytes); "
+                         f"it should be an MNIST IDX file of {what}: download it again")
+    if data[:4] != bytes([0, 0, 0x08, ndim]):
+        raise ValueError(f"{str(path)!r} is not an MNIST IDX file of {what} (it starts with {data[:4].hex()}, "
+                         f"expected {bytes([0, 0, 0x08, ndim]).hex()}); download it again")
+    shape = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    if shape[1:] != item_shape or shape[0] < 1:
+        raise ValueError(f"{str(path)!r} holds {what} of shape {shape}, expected [N{''.join(f', {d}' for d in item_shape)}]")
+    expected = 4 + 4 * ndim + math.prod(shape)
+    if len(data) != expected:
+        state = "truncated" if len(data) < expected else "longer than its header says"
+        raise ValueError(f"{str(path)!r} is {state} ({len(data)} bytes, its header announces {expected}); "
+                         f"download it again")
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
 
 
 # --------------------------------------------------------------------------- rebuild
 def from_spec(spec: dict) -> DataSource:
     """Rebuild a data source from ``source.spec()`` (used when loading checkpoints)."""
-    if not isinstance(spec, dict) or "kind" not in spec:
-        raise ValueError(f"spec must be a dict from DataSource.spec(), got {spec!r}")
-    s = dict(spec)
-    kind = s.pop("kind")
-    if kind == "mixture":
-        return GaussianMixture(s["centers"], s["std"], s.get("weights"), s.get("name", "mixture"))
-    if kind == "points":
-        return Points(s["points"], s.get("jitter", 0.0))
-    if kind == "digits":
-        return digits()
-    if kind == "mnist":
-        return mnist(s["root"], kind=s["mnist_kind"], train=s["train"], limit=s.get("limit"))
-    if kind in TOY_DATASETS:
-        return TOY_DATASETS[kind](**s)
-    raise ValueError(f"unknown data kind {kind!r} in spec")
+    if not isinstance(spec, dict):
+        raise TypeError(f"spec must be a dict from DataSource.spec(), got {type(spec).__name__}")
+    builders = {
+        "mixture": lambda centers, std, weights=None, name="mixture": GaussianMixture(centers, std, weights, name),
+        "points": lambda points, jitter=0.0: Points(points, jitter),
+        "digits": digits,
+        "mnist": lambda root, mnist_kind="mnist", train=True, limit=None: mnist(root, mnist_kind, train, limit=limit),
+        **TOY_DATASETS,
+    }
+    kind = spec.get("kind")
+    if not isinstance(kind, str) or kind not in builders:
+        raise ValueError(f"spec['kind'] must be one of {', '.join(map(repr, builders))}; got {kind!r}")
+    build = builders[kind]
+    params = inspect.signature(build).parameters
+    args = {k: v for k, v in spec.items() if k != "kind"}
+    unknown = sorted(map(str, set(args) - set(params)))
+    missing = [p for p, v in params.items() if v.default is inspect.Parameter.empty and p not in args]
+    if unknown or missing:
+        raise ValueError(f"spec of kind {kind!r} " + (f"has unknown keys {unknown}" if unknown else f"lacks {missing}")
+                         + f"; it takes {list(params)}")
+    return build(**args)
 
 
 def plane_extent(data, margin: float = 0.5) -> tuple[float, float, float, float]:
     """(xmin, xmax, ymin, ymax) that frames a 2D data source with room around it."""
+    if not isinstance(data, DataSource) or tuple(data.shape) != (2,):
+        raise ValueError(f"data must be a 2D data source (samples of shape (2,)), got {data!r}")
+    margin = _check.number("margin", margin, minimum=0.0)
     if getattr(data, "centers", None) is not None and data.shape == (2,):
         c = data.centers.numpy()
         lo, hi = c.min(0) - 3 * data.std, c.max(0) + 3 * data.std

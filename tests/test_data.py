@@ -1,6 +1,7 @@
 """Data sources: shapes, reproducibility, densities, the offline image sets."""
 import gzip
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -59,7 +60,7 @@ def test_from_points_reads_a_csv_with_or_without_header(tmp_path):
         src = ge.data.from_points(tmp_path / name)
         assert src.points.tolist() == [[0.0, 1.0], [2.0, 3.0]]
     (tmp_path / "bad.csv").write_text("x,y\nfoo,bar\n")
-    with pytest.raises(ValueError, match="not a CSV of numbers"):
+    with pytest.raises(ValueError, match="line 2: 'foo' is not a number"):
         ge.data.from_points(tmp_path / "bad.csv")
     with pytest.raises(FileNotFoundError, match="array_or_csv_path"):
         ge.data.from_points(tmp_path / "missing.csv")
@@ -126,16 +127,90 @@ def test_spec_rebuilds_the_same_source(source):
     assert torch.equal(source.sample(10, generator=g1), again.sample(10, generator=g2))
 
 
-@pytest.mark.parametrize("bad, match", [
-    (lambda: ge.data.ring(n_modes=0), "n_modes must be >= 1"),
-    (lambda: ge.data.ring(std=-1), "std must be > 0"),
-    (lambda: ge.data.ring(radius="1"), "radius must be a number"),
-    (lambda: ge.data.grid(n=2.5), "n must be an integer"),
-    (lambda: ge.data.moons(noise=-0.1), "noise must be >= 0"),
-    (lambda: ge.data.ring().sample(0), "n must be >= 1"),
-    (lambda: ge.data.ring().sample(10, generator=3), "generator must be a torch.Generator"),
-    (lambda: ge.data.two_gaussians(weights=[1, -1]), "weights"),
+# --------------------------------------------------------------------------- CSV files, read as a learner writes them
+@pytest.mark.parametrize("text, expected", [
+    ("x,y\n0,1\n2,3\n", [[0, 1], [2, 3]]),
+    ("0,1\n2,3", [[0, 1], [2, 3]]),
+    ("\ufeffx,y\r\n0,1\r\n", [[0, 1]]),                         # a BOM and Windows line ends (Excel)
+    ("# my points\n\nx , y\n 0 , 1 \n\n2,3\n\n", [[0, 1], [2, 3]]),
+    ("2.5e-1,-2\n", [[0.25, -2]]),
+    ("7\n8\n", [[7], [8]]),
 ])
-def test_bad_arguments_are_named(bad, match):
-    with pytest.raises((ValueError, TypeError), match=match):
-        bad()
+def test_csv_files_that_are_read(tmp_path, text, expected):
+    (tmp_path / "p.csv").write_bytes(text.encode())
+    assert ge.data.from_points(tmp_path / "p.csv").points.tolist() == expected
+
+
+# --------------------------------------------------------------------------- specs
+def test_numpy_numbers_are_stored_as_plain_python_in_specs():
+    """A spec goes into a checkpoint read with weights_only=True: numpy numbers must not leak into it."""
+    specs = [ge.data.ring(n_modes=np.int64(4), radius=np.float32(2.0), std=np.float64(0.02)).spec(),
+             ge.data.grid(n=np.int32(3), std=np.float64(0.1)).spec(), ge.data.gaussian_1d(np.float64(1), np.float64(2)).spec(),
+             ge.data.two_gaussians(std=np.float64(0.2), weights=np.array([1, 3])).spec()]
+    for spec in specs:
+        for value in spec.values():
+            assert type(value) in (str, int, float, list, type(None)), (spec, value)
+    assert specs[3]["weights"] == [1.0, 3.0] and all(type(w) is float for w in specs[3]["weights"])
+
+
+# --------------------------------------------------------------------------- MNIST files that are damaged
+# (each damaged file's error message is a row of tests/test_bad_inputs.py; here: what is left behind)
+def mnist_folder(root, n_images=3, n_labels=3, kind="MNIST"):
+    raw = root / kind / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    for split in ("train", "t10k"):
+        write_idx(raw / f"{split}-images-idx3-ubyte", np.arange(n_images * 784).reshape(n_images, 28, 28) % 256)
+        write_idx(raw / f"{split}-labels-idx1-ubyte", np.arange(n_labels) % 10)
+    return raw
+
+
+def gzip_all(raw):
+    for f in list(raw.iterdir()):
+        f.with_name(f.name + ".gz").write_bytes(gzip.compress(f.read_bytes()))
+        f.unlink()
+
+
+def test_a_truncated_gz_leaves_nothing_behind_and_a_good_one_then_loads(tmp_path):
+    raw = mnist_folder(tmp_path)
+    gzip_all(raw)
+    gz = raw / "train-images-idx3-ubyte.gz"
+    good = gz.read_bytes()
+    gz.write_bytes(good[: len(good) // 2])
+    with pytest.raises(ValueError, match="train-images-idx3-ubyte.gz' is damaged"):
+        ge.data.mnist(tmp_path)
+    assert not (raw / "train-images-idx3-ubyte").exists()          # no 0-byte file that would break the folder
+    assert not [f for f in raw.iterdir() if f.name.startswith(".")]  # nor a temporary one
+    gz.write_bytes(good)
+    assert ge.data.mnist(tmp_path).images.shape == (3, 1, 28, 28)
+    assert (raw / "train-images-idx3-ubyte").stat().st_size == 4 * 4 + 3 * 784   # unpacked for next time
+
+
+def test_a_broken_unpacked_file_is_replaced_from_its_gz(tmp_path):
+    """The state an older version left behind: a 0-byte unpacked file beside a good .gz."""
+    raw = mnist_folder(tmp_path)
+    gzip_all(raw)
+    (raw / "train-images-idx3-ubyte").write_bytes(b"")
+    assert ge.data.mnist(tmp_path).images.shape == (3, 1, 28, 28)
+    assert (raw / "train-images-idx3-ubyte").stat().st_size > 0
+
+
+def test_a_read_only_folder_unpacks_into_the_cache(tmp_path, monkeypatch):
+    """Root ignores file modes, so the read-only folder is simulated by refusing writes into it
+    (tests/test_bad_inputs.py repeats this with a real read-only folder in a subprocess)."""
+    raw = mnist_folder(tmp_path / "data")
+    gzip_all(raw)
+    monkeypatch.setenv("GAN_EDU_CACHE", str(tmp_path / "cache"))
+    real_write = ge._files.write_bytes
+
+    def read_only(path, data):
+        if raw in Path(path).parents:
+            raise PermissionError(13, "Permission denied", str(path))
+        real_write(path, data)
+
+    monkeypatch.setattr(ge._files, "write_bytes", read_only)
+    first = ge.data.mnist(tmp_path / "data")
+    cached = sorted(p.name for p in (tmp_path / "cache").rglob("*") if p.is_file())
+    assert cached == ["train-images-idx3-ubyte", "train-labels-idx1-ubyte"]
+    assert not [p for p in raw.iterdir() if not p.name.endswith(".gz")]
+    monkeypatch.setattr(ge.data, "_gunzip", lambda gz: pytest.fail("the cached copy should be used"))
+    assert torch.equal(ge.data.mnist(tmp_path / "data").images, first.images)

@@ -73,7 +73,19 @@ def test_js_divergence_2d_from_samples_and_densities():
     assert same_dist < 0.02 and collapsed > 0.5
     vs_density = ge.metrics.js_divergence_2d(x, ring.density, bins=40, range=rng)
     assert vs_density < 0.03
-    assert ge.metrics.kl_2d(x, y, bins=40, range=rng) < 0.05
+
+
+def test_js_divergence_2d_counts_the_samples_off_the_grid():
+    """G puts 90 % of its samples far off the grid: the JSD says it is far from the data (it said about 0
+    when only the samples on the grid counted); every sample off the grid: exactly log 2."""
+    ring = ge.data.ring(std=0.05)
+    x = ring.sample(20000, generator=torch.Generator().manual_seed(0))
+    box = ((-1.5, 1.5), (-1.5, 1.5))
+    away = x.clone()
+    away[:18000] += 10
+    assert ge.metrics.js_divergence_2d(x, ring.density, bins=40, range=box) < 0.03
+    assert ge.metrics.js_divergence_2d(away, ring.density, bins=40, range=box) > 0.5
+    assert ge.metrics.js_divergence_2d(x + 10, ring.density, bins=40, range=box) == pytest.approx(math.log(2))
 
 
 def test_kde_1d_integrates_to_one_and_matches_a_gaussian():
@@ -86,3 +98,15 @@ def test_kde_1d_integrates_to_one_and_matches_a_gaussian():
 
 def test_value_function_at_equilibrium_is_minus_log_4():
     assert ge.metrics.value_function([0.5] * 4, [0.5] * 4) == pytest.approx(-math.log(4))
+
+
+def test_mode_coverage_in_chunks_equals_the_one_shot_answer():
+    """Many samples against many centres are measured in chunks; the answer is the same."""
+    grid = ge.data.grid(n=30, std=0.05)                              # 900 centres: several chunks of rows
+    x = grid.sample(20_000, generator=torch.Generator().manual_seed(0))
+    modes, hq, counts = ge.metrics.mode_coverage(x, grid.centers, grid.std)
+    d2 = ((x.double()[:, None, :] - grid.centers.double()[None]) ** 2).sum(-1)
+    nearest, dist = d2.argmin(1), d2.min(1).values.sqrt()
+    ok = dist <= 3 * grid.std
+    expected = np.bincount(nearest[ok].numpy(), minlength=900)
+    assert list(counts) == list(expected) and modes == int((expected > 0).sum()) and hq == pytest.approx(float(ok.double().mean()))
