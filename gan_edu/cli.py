@@ -815,13 +815,9 @@ def _load_generator(path: str):
 # --------------------------------------------------------------------------- class-report
 def class_report(args) -> int:
     """Hand over to :mod:`gan_edu.quiz.report` (imported only now: it is a face of its own)."""
-    try:
-        from .quiz import report
-    except ModuleNotFoundError as err:
-        if err.name in ("gan_edu.quiz.report", "gan_edu.quiz"):
-            raise ValueError("class-report needs gan_edu.quiz.report, which this copy of gan_edu does not have; "
-                             "update gan_edu") from None
-        raise
+    import importlib
+
+    report = importlib.import_module(f"{__package__}.quiz.report")
     code = report.main_from_args(paths=[str(p) for p in args.paths], out=str(args.out), force=bool(args.force))
     return int(code or 0)
 
