@@ -31,7 +31,7 @@ from .. import _check
 from . import CYCLE, FAKE, REAL, DHistograms, axes_for, d_grid, draw_plane, figure, finish, plane_extent
 
 __all__ = ["plot_sigmoid_bce", "plot_d_plane", "plot_d_planes", "plot_accuracy_curves", "plot_loss_curves",
-           "plot_runs", "DTrainerFigure", "plot_gradient_bars", "plot_g_signal", "CHANCE_BCE"]
+           "plot_runs", "DTrainerFigure", "plot_keep_training", "plot_gradient_bars", "plot_g_signal", "CHANCE_BCE"]
 
 #: D's loss (BCE on the real batch + BCE on the fake batch) when D says 0.5 for everything: 2 log 2
 CHANCE_BCE = 2 * math.log(2)
@@ -280,6 +280,21 @@ class DTrainerFigure:
             m.set_xdata([current, current])
         self.title.set_text(title)
         return self.fig
+
+
+def plot_keep_training(run, n_grid: int = 48):
+    """The run of :func:`gan_edu.lessons.scoring.keep_training` as the D trainer widget would show
+    it after its last update: D(x) over the plane, the histograms of D(real) and D(fake), accuracy
+    and BCE against D updates, with the marker at the update where D first reached its level."""
+    from ..lessons.scoring import score_d
+
+    h, tr = run.history, run.trainer
+    extent = plane_extent(tr.data)
+    score = score_d(tr, run.real, run.fake)
+    view = DTrainerFigure(extent, run.real, run.fake)
+    marked = run.first if run.first is not None else int(h["updates"][-1])
+    return view.update(d_grid(tr, extent, n=n_grid), score.p_real, score.p_fake, h["updates"], h["accuracy"], h["bce"],
+                       current=marked, title=f"D(x) after {int(h['updates'][-1])} D updates")
 
 
 # --------------------------------------------------------------------------- gradients

@@ -1,5 +1,6 @@
 """Pictures of the learning signal (lesson 03): per-layer gradient norms in each phase,
-G's arrows over D's heatmap, saturation curves and the stall experiment.
+G's arrows over D's heatmap, saturation curves, the stall experiment, and what the
+sigmoid-twice bug does to D's gradient (:func:`plot_double_sigmoid`).
 
 Colours follow :mod:`gan_edu.viz.palette`: real is green, fake purple, D blue and G the
 colour of its fakes; the heatmap shows D(x) = sigmoid(logit) from purple (0, "fake") to
@@ -11,9 +12,23 @@ from __future__ import annotations
 import numpy as np
 
 from ..lessons.plane import fixed_sample
-from . import D_COLOR, G_COLOR, INK, LOSS_COLORS, d_grid, draw_plane, figure, plane_extent, scatter_points
+from . import (
+    ALERT,
+    D_COLOR,
+    FAKE,
+    G_COLOR,
+    INK,
+    LOSS_COLORS,
+    REAL,
+    d_grid,
+    draw_plane,
+    figure,
+    plane_extent,
+    scatter_points,
+)
 
-__all__ = ["D_COLOR", "G_COLOR", "LOSS_COLORS", "plot_grad_norms", "plot_arrows", "plot_saturation", "plot_stall"]
+__all__ = ["D_COLOR", "G_COLOR", "LOSS_COLORS", "plot_grad_norms", "plot_arrows", "plot_saturation", "plot_stall",
+           "plot_double_sigmoid"]
 
 LOSS_LABELS = {"minimax": "saturating (minimax): log(1 − D(G(z)))", "non_saturating": "non-saturating: −log D(G(z))"}
 
@@ -164,3 +179,46 @@ def plot_stall(result, size=(10.5, 3.5)):
     fig.tight_layout()
     return fig
 
+
+
+_ZONE_SHADES = {"sure and wrong": "#f6d5cf", "undecided": "#e8e8e8", "sure and right": "#d4eddf"}
+
+
+def plot_double_sigmoid(result, size=(9.0, 3.6)):
+    """The sigmoid-twice bug (:func:`gan_edu.lessons.clinic.double_sigmoid`). Left: D's own
+    probability sigma(l) against what the buggy loss reads, sigma(sigma(l)), stuck in (0.5, 0.731).
+    Right: the size of the gradient reaching D's logit with the bug, as a share of the correct
+    one (log scale), for a real and a fake sample, against D's margin (its logit signed so that
+    + means right), with the zones where D is sure and wrong, undecided, sure and right."""
+    from ..lessons.clinic import ZONES
+
+    fig = figure(*size)
+    ax_v, ax_r = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.25]})
+    m = result.margin
+    ax_v.axhspan(0.5, 1 / (1 + np.exp(-1.0)), color="#fbe3c5", zorder=0)
+    ax_v.plot(m, result.output, color=D_COLOR, lw=1.8, label="D's output σ(ℓ)")
+    ax_v.plot(m, result.view, color=ALERT, lw=1.8, ls="--", label="what the loss reads: σ(σ(ℓ))")
+    ax_v.set_ylim(-0.02, 1.02)
+    ax_v.set_xlabel("D's logit ℓ", fontsize=9)
+    ax_v.set_ylabel("probability of 'real'", fontsize=9)
+    ax_v.set_title("the loss only ever sees 0.5 to 0.73", fontsize=10)
+    ax_v.legend(fontsize=8, loc="lower right", framealpha=0.9)
+    for name, (lo, hi) in ZONES.items():
+        if name in _ZONE_SHADES:
+            ax_r.axvspan(max(lo, m.min()), min(hi, m.max()), color=_ZONE_SHADES[name], zorder=0)
+            ax_r.text((max(lo, m.min()) + min(hi, m.max())) / 2, 4.0, name.replace(" and ", "\nand "), ha="center",
+                      va="center", fontsize=8, color="#444")
+    ax_r.axhline(1.0, color=INK, lw=0.8, ls=":")
+    ax_r.plot(m, result.ratio["real"], color=REAL, lw=1.8, label="real sample (label 1)")
+    ax_r.plot(m, result.ratio["fake"], color=FAKE, lw=1.8, ls="--", label="fake sample (label 0)")
+    ax_r.set_yscale("log")
+    ax_r.set_ylim(1e-4, 12)
+    ax_r.set_xlim(m.min(), m.max())
+    ax_r.set_xlabel("D's margin: its logit, + on the right side, − on the wrong side", fontsize=9)
+    ax_r.set_ylabel("buggy gradient / correct gradient", fontsize=9)
+    ax_r.set_title("the gradient D learns from (autograd; dotted: no bug)", fontsize=10)
+    ax_r.legend(fontsize=8, loc="lower right", framealpha=0.9)
+    for ax in (ax_v, ax_r):
+        ax.tick_params(labelsize=8)
+    fig.tight_layout()
+    return fig

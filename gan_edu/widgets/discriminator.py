@@ -30,12 +30,17 @@ from .. import _check, viz
 from ..lessons.scoring import (
     DScore,
     GSignal,
+    KeepTraining,
     _check_trainer,
     bce_by_hand,
+    check_claims,
     compare_g_signal,
     first_reaching,
     format_signal_table,
     g_signal,
+    held_out,
+    keep_training,
+    lesson_trainer,
     score_d,
     train_d_only,
     with_discriminator,
@@ -44,7 +49,8 @@ from ..viz import discriminator as vd
 from ._base import FigureView, Guarded, Shown, button, per_click_menu, set_quietly
 
 __all__ = ["DTrainer", "DScore", "GSignal", "bce_by_hand", "score_d", "train_d_only", "first_reaching",
-           "g_signal", "compare_g_signal", "format_signal_table", "with_discriminator", "PER_CLICK_CHOICES"]
+           "g_signal", "compare_g_signal", "format_signal_table", "with_discriminator", "lesson_trainer", "held_out",
+           "KeepTraining", "keep_training", "check_claims", "PER_CLICK_CHOICES"]
 
 #: the choices of the "updates per click" menu
 PER_CLICK_CHOICES = (1, 5, 10, 25, 50, 100)
@@ -86,9 +92,7 @@ class DTrainer(Shown, Guarded):
         self.max_per_call = _check.positive_int("max_per_call", max_per_call)
         eval_seed = _check.integer("eval_seed", eval_seed, minimum=0)
         self.extent = viz.plane_extent(trainer.data) if extent is None else vd._extent(extent)
-        gen = torch.Generator().manual_seed(eval_seed)
-        self.real_eval = trainer.data.sample(self.n_eval, generator=gen)
-        self.z_eval = trainer.G.sample_noise(self.n_eval, generator=gen)
+        self.real_eval, self.z_eval = held_out(trainer, self.n_eval, eval_seed)
         self._start = trainer.snapshot()
         self._g_start = [p.detach().clone() for p in trainer.G.parameters()]
         self._start_updates = trainer.state.d_updates
