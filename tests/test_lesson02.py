@@ -109,7 +109,8 @@ def test_compare_g_signal_and_table():
     assert set(sig) == {"minimax", "non_saturating"} and set(sig["minimax"]) == {"a", "b"}
     real, fake = tr.data.sample(20), tr.sample(20)
     table = dsc.format_signal_table(sig, {"a": dsc.score_d(tr, real, fake)})
-    assert "minimax" in table and "non_saturating" in table and "agreement" in table and "top 5 %" in table
+    assert "minimax" in table and "non-saturating" in table and "agree" in table and "top 5%" in table
+    assert all(len(line) <= 88 for line in table.splitlines())
     with pytest.raises(ValueError, match="trainers"):
         dsc.compare_g_signal({}, z)
 

@@ -119,6 +119,7 @@ def reveal_twice_right(kernel: Kernel, qid: str, fiddle) -> list:
         panels.append(q.panel)
     assert [p.outcome for p in panels] == [right_key(q)] * 3
     assert len({p.captured.stdout for p in panels}) == 1, "the experiment printed different results on re-runs"
+    assert all(len(line) <= 88 for line in first.captured.stdout.splitlines()), "lines a notebook would break"
     assert quiz.progress()[qid]["attempts"] == 1                        # one commitment, counted once
     return panels
 

@@ -172,7 +172,7 @@ class ClinicReport:
         p.text(self.text())
 
 
-def _wrap(text: str, width: int = 100) -> list[str]:
+def _wrap(text: str, width: int = 80) -> list[str]:
     import textwrap
 
     return textwrap.wrap(text, width) or [""]

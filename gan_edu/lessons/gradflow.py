@@ -28,6 +28,7 @@ from __future__ import annotations
 import copy
 import html
 import math
+import textwrap
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -222,12 +223,13 @@ class GraphLeaves:
         return [n for n in self.names if n.startswith(prefix)]
 
     def summary(self) -> str:
+        """One line per kind of leaf, wrapped at words under 80 characters."""
         g, d = self.of("G."), self.of("D.")
         lines = [f"z (the noise): {'yes' if 'z' in self.names else 'no'}",
                  f"G's parameters: {len(g)} tensors ({', '.join(n[2:] for n in g)})",
                  f"D's parameters: {len(d)} tensors ({', '.join(n[2:] for n in d)})",
                  f"the real batch: {'yes' if self.real_batch_used else 'no'}"]
-        return "\n".join(lines)
+        return "\n".join(textwrap.fill(line, 80, subsequent_indent="    ") for line in lines)
 
     def __str__(self) -> str:
         return self.summary()
@@ -459,15 +461,15 @@ class StallResult:
         ratios of 750-1350, parameter ratios of 85-1280, top-5 % shares of 11-70 % and moved ratios
         of 107-824)."""
         return {
-            "D was confident: mean D(G(z)) at the start between 0.0003 and 0.003": 3e-4 < self.start < 3e-3,
+            "D was confident: mean D(G(z)) at the start in (0.0003, 0.003)": 3e-4 < self.start < 3e-3,
             "per sample, the non-saturating push was 300x to 3000x the minimax one":
                 300 < self.ratio("logit_grad") < 3000,
             "for G's parameters it was still more than 10x larger": self.ratio("param_grad") > 10,
-            "the 5 % of fakes D was least sure of carried over 1.5x their share of the minimax push":
+            "5 % of the fakes carried over 1.5x their share of the minimax push":
                 self.start_signal["minimax"].top_share > 0.075,
-            f"after {self.g_steps} G steps the non-saturating loss had moved the samples more than 20x as far":
+            f"after {self.g_steps} G steps, non-saturating moved the samples over 20x as far":
                 self.ratio("moved") > 20,
-            "and mean D(G(z)) ended above 0.5 with it, below 0.05 with minimax":
+            "mean D(G(z)) ended above 0.5 with it, below 0.05 with minimax":
                 self.d_fake["non_saturating"][-1] > 0.5 and self.d_fake["minimax"][-1] < 0.05,
         }
 
@@ -479,7 +481,7 @@ class StallResult:
                  f"minimax {mm.logit_grad:.2g}, non-saturating {ns.logit_grad:.2g}  ({self.ratio('logit_grad'):.0f}x)",
                  "  for G's parameters, |grad|:      "
                  f"minimax {mm.param_grad:.2g}, non-saturating {ns.param_grad:.2g}  ({self.ratio('param_grad'):.0f}x)",
-                 f"  share of the minimax push carried by the 5 % of fakes D is least sure of: {mm.top_share:.0%}",
+                 f"  share of the minimax push carried by the 5 % of fakes D was least sure of: {mm.top_share:.0%}",
                  f"After {self.g_steps} G steps (plain SGD, D fixed):",
                  f"  samples moved on average: minimax {self.moved['minimax']:.3f}, "
                  f"non-saturating {self.moved['non_saturating']:.3f}  ({self.ratio('moved'):.0f}x)",

@@ -220,17 +220,19 @@ def compare_g_signal(trainers: Mapping, z: torch.Tensor, losses=_BCE_LOSSES, n_b
 
 def format_signal_table(signals: Mapping, scores: Mapping | None = None) -> str:
     """A plain-text table of :func:`compare_g_signal`'s result (and D's accuracy from ``scores``,
-    ``{label: DScore}``, if given)."""
+    ``{label: DScore}``, if given), under 90 characters wide so a notebook never wraps it. Columns
+    as in :class:`GSignal`: dL/dlogit is ``logit_grad``, dL/dG(z) ``sample_grad``, |grad G|
+    ``param_grad``, agree ``agreement``, top 5% ``top_share``."""
     if not isinstance(signals, Mapping) or not signals:
         raise ValueError("signals must be the dict returned by compare_g_signal")
-    head = (f"{'G loss':<15}{'D':<10}{'D acc':>7}{'D(G(z))':>9}{'|dL/dlogit|':>13}{'|dL/dG(z)|':>12}{'|grad G|':>10}"
-            f"{'agreement':>11}{'top 5 %':>9}")
+    head = (f"{'G loss':<15}{'D':<9}{'D acc':>7}{'D(G(z))':>9}{'dL/dlogit':>10}{'dL/dG(z)':>10}{'|grad G|':>10}"
+            f"{'agree':>7}{'top 5%':>8}")
     lines = [head, "-" * len(head)]
     for loss_name, row in signals.items():
         for label, s in row.items():
             acc = f"{scores[label].accuracy:>7.1%}" if scores and label in scores else f"{'':>7}"
-            lines.append(f"{loss_name:<15}{label:<10}{acc}{s.d_fake:>9.2g}{s.logit_grad:>13.3g}{s.sample_grad:>12.3g}"
-                         f"{s.param_grad:>10.3g}{s.agreement:>11.2f}{s.top_share:>9.0%}")
+            lines.append(f"{loss_name.replace('_', '-'):<15}{label:<9}{acc}{s.d_fake:>9.2g}{s.logit_grad:>10.3g}"
+                         f"{s.sample_grad:>10.3g}{s.param_grad:>10.3g}{s.agreement:>7.2f}{s.top_share:>8.0%}")
     return "\n".join(lines)
 
 

@@ -20,6 +20,7 @@ CSS classes (for browser tests): ``ge-dtrainer`` (the whole widget), ``ge-dtrain
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import NamedTuple
 
 import ipywidgets as W
@@ -79,7 +80,10 @@ class DTrainer(Shown, Guarded):
     The data must be 2D and the trainer's loss ``"minimax"`` or ``"non_saturating"``.
     """
 
-    fallback_title = 'The D trainer: train D alone and watch its heat map and accuracy'
+    fallback_title = ("The D trainer of lesson 02, an interactive widget: G stays frozen while its buttons train only D "
+                      "(N updates per click) and a slider goes back to any earlier update; it shows D(x) over the "
+                      "plane with the real and fake samples, the histograms of D(real) and D(fake), and D's accuracy "
+                      "and BCE loss after every update")
 
     def __init__(self, trainer, n_eval: int = 500, per_click: int = 10, n_grid: int = 48, extent=None,
                  eval_seed: int = 0, max_per_call: int = 5000):
@@ -102,11 +106,17 @@ class DTrainer(Shown, Guarded):
         self._measure()
         self.show(0)
 
+    def plain_text(self) -> str:
+        """What a notebook shows where it cannot draw the widget, wrapped at words."""
+        return textwrap.fill(super().plain_text(), 88)
+
     # ------------------------------------------------------------------ widget
     def _build(self, per_click: int) -> None:
         self.picture = vd.DTrainerFigure(self.extent, self.real_eval, self.fake_eval())
         self.fig = self.picture.fig
         self.view = FigureView(self.fig, css_class="ge-dtrainer-view")
+        width, _ = self.fig.get_size_inches() * self.fig.dpi           # shown at the size it is drawn, never scaled up
+        self.view.image.layout.width = f"{round(width)}px"
         self.train_button = button(f"train D ×{per_click}", "ge-dtrainer-train", lambda: self._guarded(self.train_d),
                                    icon="play", style="success", tooltip="run N discriminator updates; G stays frozen",
                                    width="auto")
@@ -115,7 +125,7 @@ class DTrainer(Shown, Guarded):
         self.reset_button = button("reset", "ge-dtrainer-reset", self.reset, icon="undo",
                                    tooltip="back to the untrained D", width="auto")
         self.scrub = W.IntSlider(value=0, min=0, max=0, description="show D after update", continuous_update=False,
-                                 style={"description_width": "initial"}, layout=W.Layout(width="640px"))
+                                 style={"description_width": "initial"}, layout=W.Layout(width="640px", max_width="100%"))
         self.scrub.add_class("ge-dtrainer-scrub")
         self.scrub.observe(self._on_scrub, names="value")
         self.status = W.HTML()
