@@ -228,7 +228,7 @@ def test_stall_experiment_is_deterministic():
     (dict(losses="minimax"), ValueError, "list of loss names"),
     (dict(losses=("wasserstein",)), ValueError, "loss must be one of"),
     (dict(data=ge.data.digits()), TypeError, "data must be a gan_edu.data source of points"),
-    (dict(n=8), ValueError, "n must be >= 16"),
+    (dict(n=3), ValueError, "n must be >= 4"),
 ])
 def test_stall_validation(kwargs, error, match):
     with pytest.raises(error, match=match):

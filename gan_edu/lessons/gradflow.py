@@ -498,7 +498,7 @@ def stall_experiment(data=None, d_steps: int = 100, g_steps: int = 50, lr_g: flo
     it is confident, then, from that same start, run ``g_steps`` G updates with each loss in
     ``losses`` while D stays fixed. G uses plain SGD at ``lr_g`` so that the size of a step is
     the size of the gradient (Adam would rescale it). Records G's learning signal before the
-    first G step, and mean D(G(z)) on ``n`` (>= 16) fixed noise vectors after every G step and how
+    first G step, and mean D(G(z)) on ``n`` (>= 4) fixed noise vectors after every G step and how
     far those samples moved. The same ``seed`` gives the same run every time."""
     from ..trainer import Trainer
 
@@ -511,7 +511,7 @@ def stall_experiment(data=None, d_steps: int = 100, g_steps: int = 50, lr_g: flo
     lr_d = _check.positive("lr_d", lr_d)
     batch_size = _check.positive_int("batch_size", batch_size)
     hidden = _check.positive_int("hidden", hidden)
-    n = _check.integer("n", n, minimum=16)                # g_signal compares 8 sub-batches of at least 2
+    n = _check.integer("n", n, minimum=4)                 # g_signal compares sub-batches of at least 2
     seed = _check.integer("seed", seed, minimum=0)
     if isinstance(losses, str) or not losses:
         raise ValueError(f"losses must be a non-empty list of loss names, got {losses!r}")
@@ -526,7 +526,7 @@ def stall_experiment(data=None, d_steps: int = 100, g_steps: int = 50, lr_g: flo
     for name in losses:
         tr = Trainer(copy.deepcopy(G), copy.deepcopy(D), data, loss=name, optimizer="sgd", lr_g=lr_g,
                      batch_size=batch_size, seed=seed, device="cpu")
-        signal[name] = g_signal(tr, z, name)                       # before the first G step
+        signal[name] = g_signal(tr, z, name, n_batches=min(8, n // 2))     # before the first G step
         curve = [tr.d_prob(before).mean().item()]
         for _ in range(g_steps):
             tr.step_g()
