@@ -35,6 +35,28 @@ def test_trace_table_of_one_step():
     assert "D step" in str(trace) and "ge-trace" in trace._repr_html_()
 
 
+def test_trace_claims_and_report():
+    trace = gradflow.trace_step(make_trainer())
+    assert all(trace.claims.values())
+    text = trace.report()
+    assert text.startswith(trace.table()) and "D got no gradient and did not change in the G step: True" in text
+    trace.rows[-1].got_grad = True                               # as if D had collected a gradient in the G step
+    assert not trace.claims["D got no gradient and did not change in the G step"]
+    with pytest.raises(AssertionError, match="D got no gradient"):
+        trace.report()
+
+
+def test_lesson_gan_is_rebuilt_identically_and_leaves_the_random_state_alone():
+    state = torch.get_rng_state()
+    a, b = gradflow.lesson_gan(0, steps=5), gradflow.lesson_gan(0, steps=5)
+    assert torch.equal(state, torch.get_rng_state())
+    assert same(params_of(a.G, a.D), params_of(b.G, b.D)) and a.state.step == 5 and a.loss.name == "non_saturating"
+    fresh = gradflow.lesson_gan(0)
+    assert fresh.state.step == 0 and not same(params_of(fresh.D), params_of(a.D))
+    with pytest.raises(ValueError, match="steps must be >= 0"):
+        gradflow.lesson_gan(0, steps=-1)
+
+
 def test_trace_names_each_d_update_with_several_d_steps():
     trace = gradflow.trace_step(make_trainer(d_steps=2))
     assert [r.phase for r in trace.rows] == ["D step 1", "D step 1", "D step 2", "D step 2", "G step", "G step"]
@@ -168,6 +190,29 @@ def test_stall_experiment_direction():
     assert r.after["minimax"].shape == r.before.shape == (128, 2)
 
 
+@pytest.mark.parametrize("seed", [0, 2, 5])
+def test_stall_claims_hold_for_the_lessons_run_and_other_seeds(seed):
+    """The lesson runs seed 0; its claims' margins are chosen so that other seeds pass too."""
+    r = gradflow.stall_experiment(seed=seed)
+    assert all(r.claims.values()), r.claims
+    assert r.winner() == "non_saturating"
+    mm, ns = r.start_signal["minimax"], r.start_signal["non_saturating"]
+    assert mm.logit_grad == pytest.approx(r.start, rel=1e-5)          # per sample, minimax pushes with D(G(z))
+    assert ns.logit_grad == pytest.approx(1 - r.start, rel=1e-5)      # and non-saturating with 1 - D(G(z))
+    assert r.ratio("logit_grad") == pytest.approx(ns.logit_grad / mm.logit_grad)
+    assert "Before the G steps" in r.report()
+
+
+def test_stall_report_fails_loudly_when_a_claim_does_not_hold():
+    r = gradflow.stall_experiment(d_steps=100, g_steps=5, n=64)
+    r.moved["minimax"] = r.moved["non_saturating"]                    # as if minimax had kept up
+    assert r.winner() == "same"
+    with pytest.raises(AssertionError, match="over 20x as far"):
+        r.report()
+    with pytest.raises(ValueError, match="what must be one of"):
+        r.ratio("speed")
+
+
 def test_stall_experiment_is_deterministic():
     a = gradflow.stall_experiment(d_steps=10, g_steps=3, hidden=16, batch_size=32, n=32)
     b = gradflow.stall_experiment(d_steps=10, g_steps=3, hidden=16, batch_size=32, n=32)
@@ -183,6 +228,7 @@ def test_stall_experiment_is_deterministic():
     (dict(losses="minimax"), ValueError, "list of loss names"),
     (dict(losses=("wasserstein",)), ValueError, "loss must be one of"),
     (dict(data=ge.data.digits()), TypeError, "data must be a gan_edu.data source of points"),
+    (dict(n=3), ValueError, "n must be >= 4"),
 ])
 def test_stall_validation(kwargs, error, match):
     with pytest.raises(error, match=match):
@@ -321,6 +367,51 @@ def test_checker_hypotheses_are_far_apart():
     assert margin > 0.05
 
 
+# --------------------------------------------------------------------------- the sigmoid twice, measured
+def test_double_sigmoid_gradients_equal_the_formula():
+    """Autograd through the with-logits loss (the module) against the derivative written out (the oracle):
+    with the bug, d loss / d l = (sigmoid(sigmoid(l)) - y) * sigmoid'(l); without it, sigmoid(l) - y."""
+    r = clinic.double_sigmoid(max_margin=9.0, n=181)
+    m = torch.tensor(r.margin, dtype=torch.float64)
+    for label, y, logit in (("real", 1.0, m), ("fake", 0.0, -m)):
+        s = torch.sigmoid(logit)
+        buggy = (torch.sigmoid(s) - y) * s * (1 - s)
+        np.testing.assert_allclose(r.ratio[label], (buggy.abs() / (s - y).abs()).numpy(), rtol=1e-9)
+    np.testing.assert_allclose(r.view, torch.sigmoid(torch.sigmoid(m)).numpy(), rtol=1e-12)
+    floor = -math.log(1 / (1 + math.exp(-r.output.max()))) - math.log(1 - 1 / (1 + math.exp(-r.output.min())))
+    assert r.floor == pytest.approx(floor, rel=1e-9) and r.floor > -math.log(1 / (1 + math.exp(-1))) + math.log(2)
+
+
+def test_double_sigmoid_zones_and_claims():
+    r = clinic.double_sigmoid()
+    assert all(r.claims.values()), r.claims
+    right, undecided = r.weaker("sure and right"), r.weaker("undecided")
+    assert 1.99 < right[0] < 2.01 and 3.7 < right[1] < 3.8          # fake -> 2x, real -> 1/(1 - sigmoid(1)) = 3.7x
+    assert 2.6 < undecided[0] < 2.8 and 6.4 < undecided[1] < 6.6
+    assert 29 < r.weaker("sure and wrong")[0] < 33 and r.weaker("very sure and wrong")[0] > 1400
+    text = r.report()
+    assert "sure and right (margin 3 or more): real 3.7x to 3.8x, fake 2.0x" in text
+    assert "the buggy loss never drops below 1.0: True" in text
+    with pytest.raises(ValueError, match="name must be one of"):
+        r.zone("confused")
+    with pytest.raises(ValueError, match="max_margin must be >= 7"):
+        clinic.double_sigmoid(max_margin=5)
+
+
+def test_the_words_about_the_sigmoid_twice_are_what_is_measured():
+    """The clinic's message, the lesson's quiz and the notebook say what the measurement shows (issue 9)."""
+    r = clinic.double_sigmoid()
+    assert min(r.weaker("sure and right")[0], r.weaker("undecided")[0]) >= 2 - 1e-3
+    assert max(r.weaker("sure and right")[1], r.weaker("undecided")[1]) <= 7
+    assert r.weaker("sure and wrong")[0] >= 30 and r.weaker("very sure and wrong")[0] >= 1000
+    feedback = quiz.get("03-double-sigmoid").option_feedback["a"]
+    assert "2 to 7 times weaker" in feedback and "30 to over 1000 times weaker" in feedback
+    message = clinic.STILL_WRONG["double_sigmoid"]
+    for wrong in ("at least 4", "never say", "fourfold"):
+        assert wrong not in message and wrong not in feedback
+    assert "vanishes" in message and "0.5 and 0.73" in message
+
+
 def test_clinic_validation(capsys):
     with pytest.raises(TypeError, match="fn must be a function"):
         clinic.check_d_step("my_d_step")
@@ -356,6 +447,13 @@ def test_ratio_checkpoint_accepts_the_measured_ratio():
     assert q.answer_with(round(ratio)).check() and not q.answer_with(1.0).check()
 
 
+@pytest.mark.parametrize("value, words", [(0.01, "inverse ratio"), (0.98, "difference"), (0.99, "by itself"),
+                                          (-99, "positive ratio"), (458, "losses' values")])
+def test_ratio_checkpoint_gives_targeted_feedback_for_common_slips(value, words):
+    q = quiz.get("03-ratio")
+    assert q.answer_with(value).check() is False and words in q.feedback.value
+
+
 def test_stall_and_trace_outcomes_are_prediction_options():
     assert {"yes", "no"} <= set(quiz.get("03-d-step-grad").options)
     assert {"minimax", "non_saturating", "same"} == set(quiz.get("03-stall").options)
@@ -372,6 +470,7 @@ def test_pictures():
     assert len(gviz.plot_saturation(gradflow.saturation_curves(n=21)).axes) == 2
     r = gradflow.stall_experiment(d_steps=5, g_steps=2, hidden=8, batch_size=16, n=16)
     assert len(gviz.plot_stall(r).axes) == 3
+    assert len(gviz.plot_double_sigmoid(clinic.double_sigmoid(n=41)).axes) == 2
     with pytest.raises(ValueError, match="norms must be"):
         gviz.plot_grad_norms({})
     with pytest.raises(ValueError, match="shape \\[N, 2\\]"):

@@ -263,14 +263,14 @@ def test_show_without_predicting_is_recorded_and_closes_the_prediction(monkeypat
 
 def test_a_false_claim_fails_without_spoiling(monkeypatch, capsys):
     monkeypatch.setattr("IPython.display.display", lambda *a, **k: pytest.fail("nothing may be shown"))
-    q = fresh("02-d-only-speed")
-    monkeypatch.setitem(ALL, "02-d-only-speed", q)
+    q = fresh("02-keep-training")
+    monkeypatch.setitem(ALL, "02-keep-training", q)
     with pytest.raises(quiz.ClaimFailed, match="does not hold") as err:
-        quiz.reveal("02-d-only-speed", run=experiment("later", shown="after 80 updates"))
-    assert "later" not in str(err.value) and "after 80" not in capsys.readouterr().out
-    assert q.last_outcome == "later"
+        quiz.reveal("02-keep-training", run=experiment("rises", shown="BCE 0.8 -> 1.2"))
+    assert "rises" not in str(err.value) and "BCE 0.8" not in capsys.readouterr().out
+    assert q.last_outcome == "rises"
     with pytest.raises(quiz.ClaimFailed):
-        quiz.reveal("02-d-only-speed", "later")                   # the old form checks the claim too
+        quiz.reveal("02-keep-training", "rises")                  # the old form checks the claim too
 
 
 def test_experiment_results_and_bad_calls(monkeypatch):
@@ -323,7 +323,7 @@ def test_every_banked_question_is_answerable():
 # the outcome keys each lesson's notebook computes today (grep reveal( in notebooks/): they must stay options
 NOTEBOOK_OUTCOMES = {
     "00-toward-ring": {"closer", "same", "farther"}, "01-nearby": {"both", "trained", "untrained", "neither"},
-    "02-d-only-speed": {"few", "tens", "later"}, "03-d-step-grad": {"yes", "no"},
+    "02-keep-training": {"falls", "flat", "rises"}, "03-d-step-grad": {"yes", "no"},
     "03-stall": {"minimax", "non_saturating", "same"}, "04-more-d": {"k1", "k5", "k25"},
     "05-vanilla-modes": {"all", "some", "few"}, "06-smooth": {"half", "p45", "p55", "p90"},
     "07-collapse": {"all", "few-sure", "few-unsure", "one"}, "07-ten-copies": {"perfect", "middle", "bad"},

@@ -25,13 +25,23 @@ The three bugs (each seen in real questions about GAN code):
 happened: the gradient that reached each of D's outputs (its shape over the logits
 tells the label and whether a sigmoid was added), and whether G got a gradient.
 :func:`solution` prints the fix.
+
+:func:`double_sigmoid` measures, with autograd, what the third bug does. With an extra
+sigmoid, a ``*_with_logits`` loss reads D's probability :math:`p = \sigma(\ell)` as a logit,
+so it sees :math:`\sigma(p) \in (0.5, 0.731)` whatever D says, and the gradient reaching
+D's logit is :math:`(\sigma(\sigma(\ell)) - y)\,\sigma'(\ell)` instead of :math:`\sigma(\ell) - y`:
+a few times weaker where D is right or undecided, and vanishing where D is confidently wrong
+(the samples it most needs to learn from). D's own output still reaches 0 and 1; the loss
+never drops below :math:`-\log\sigma(1) - \log\tfrac12 \approx 1.006`. That is saturation.
 """
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -39,8 +49,10 @@ from .. import _check
 from .. import data as data_mod
 from .factory import networks
 from .gradflow import changed, has_grad, parameters_of
+from .scoring import check_claims
 
-__all__ = ["BUGS", "reference_d_step", "solution", "Finding", "ClinicReport", "check_d_step"]
+__all__ = ["BUGS", "reference_d_step", "solution", "Finding", "ClinicReport", "check_d_step", "DoubleSigmoid",
+           "double_sigmoid", "ZONES"]
 
 BUGS = ("fake_labelled_real", "no_detach", "double_sigmoid")
 TITLES = {"fake_labelled_real": "fake labelled real", "no_detach": "missing .detach()",
@@ -58,9 +70,11 @@ STILL_WRONG = {
         "Look at where D sees the fake batch: use D(fake.detach()), or make fake under torch.no_grad()."),
     "double_sigmoid": (
         "D's gradients match sigmoid(sigmoid(logit)): the sigmoid is applied twice. D already returns a logit and "
-        "binary_cross_entropy_with_logits applies the sigmoid itself, so the loss sees sigmoid(p), stuck between "
-        "0.5 and 0.73: D can never say \"fake\", and its gradients are at least 4 times weaker. Look for "
-        "torch.sigmoid before a *_with_logits loss: pass the raw logits (or use F.binary_cross_entropy on probabilities)."),
+        "binary_cross_entropy_with_logits applies the sigmoid itself, so the loss reads D's probability p as a "
+        "logit and sees sigmoid(p), stuck between 0.5 and 0.73 whatever D says: the loss never drops below about "
+        "1.0, and the gradient saturates. It is a few times weaker where D is right or undecided, and it vanishes "
+        "where D is confidently wrong, exactly where D should learn most (measured below). Look for torch.sigmoid "
+        "before a *_with_logits loss: pass the raw logits (or use F.binary_cross_entropy on probabilities)."),
 }
 FIXED = {
     "fake_labelled_real": "the fakes are labelled 0 in D's loss.",
@@ -158,7 +172,7 @@ class ClinicReport:
         p.text(self.text())
 
 
-def _wrap(text: str, width: int = 100) -> list[str]:
+def _wrap(text: str, width: int = 80) -> list[str]:
     import textwrap
 
     return textwrap.wrap(text, width) or [""]
@@ -369,3 +383,100 @@ def _notes(rv, unknown_rows: int, g_changed: bool, d_changed: bool) -> list[str]
     if not d_changed:
         notes.append("D's parameters did not change: call loss.backward() and then opt_d.step().")
     return notes
+
+
+# --------------------------------------------------------------------------- the third bug, measured
+#: where D stands on a sample, by its *margin* (the logit signed so that + means D is right:
+#: the logit itself for a real sample, minus it for a fake): (lowest margin, highest margin)
+ZONES = {"sure and right": (3.0, math.inf), "undecided": (-0.5, 0.5), "sure and wrong": (-math.inf, -3.0),
+         "very sure and wrong": (-math.inf, -7.0)}
+_ZONE_WORDS = {"sure and right": "margin 3 or more", "undecided": "margin within 0.5 of 0",
+               "sure and wrong": "margin -3 or less", "very sure and wrong": "margin -7 or less"}
+
+
+@dataclass
+class DoubleSigmoid:
+    """What an extra sigmoid before a ``*_with_logits`` loss does, per sample, measured with autograd.
+
+    ``margin`` is D's logit signed so that + means D is right (a real sample's logit, minus a
+    fake's); ``ratio[label]`` ("real", "fake") the size of the gradient reaching D's logit with
+    the bug divided by its size without; ``output`` D's own probability sigma(l) and ``view``
+    what the buggy loss reads as that probability, sigma(sigma(l)), both for l = margin;
+    ``floor`` the smallest D loss (BCE on a real sample + BCE on a fake) the buggy loss reaches."""
+
+    margin: np.ndarray
+    ratio: dict[str, np.ndarray]
+    output: np.ndarray
+    view: np.ndarray
+    floor: float
+
+    def zone(self, name: str) -> tuple[float, float]:
+        """The smallest and largest ratio, over both labels, for margins in :data:`ZONES` ``[name]``."""
+        lo, hi = ZONES[_check.one_of("name", name, ZONES)]
+        inside = (self.margin >= lo) & (self.margin <= hi)
+        values = np.concatenate([r[inside] for r in self.ratio.values()])
+        return float(values.min()), float(values.max())
+
+    def weaker(self, name: str) -> tuple[float, float]:
+        """How many times weaker the buggy gradient is in zone ``name``: (least, most), both labels."""
+        lo, hi = self.zone(name)
+        return 1 / hi, 1 / lo
+
+    @property
+    def claims(self) -> dict[str, bool]:
+        """Lesson 03's claims (True if they hold). No seed is involved; the bounds are round numbers
+        around the exact values (2.0-3.8x, 2.7-6.5x, 31x and 1500x at the zones' inner edges)."""
+        right, undecided = self.weaker("sure and right"), self.weaker("undecided")
+        return {
+            "sure and right: 2x to 4x weaker": 1.8 <= right[0] and right[1] <= 4.5,
+            "undecided: 2.5x to 7x weaker": 2.2 <= undecided[0] and undecided[1] <= 7.5,
+            "sure and wrong: more than 25x weaker": self.weaker("sure and wrong")[0] > 25,
+            "very sure and wrong: more than 1000x weaker": self.weaker("very sure and wrong")[0] > 1000,
+            "D's own output reaches below 0.001 and above 0.999": self.output.min() < 1e-3 and self.output.max() > 0.999,
+            "the loss reads it as 0.5 to 0.731 only": 0.5 <= self.view.min() and self.view.max() <= 0.7311,
+            "the buggy loss never drops below 1.0": self.floor >= 1.0,
+        }
+
+    def report(self) -> str:
+        """The measured ratios per zone, then the checked claims (AssertionError if one fails)."""
+        lines = ["How many times weaker the gradient reaching D's logit is with the extra sigmoid",
+                 "(margin: D's logit, + on the right side, - on the wrong side):"]
+        for name, (lo, hi) in ZONES.items():
+            inside = (self.margin >= lo) & (self.margin <= hi)
+            parts = [f"{label} {_times(1 / r[inside].max(), 1 / r[inside].min())}" for label, r in self.ratio.items()]
+            lines.append(f"  {name} ({_ZONE_WORDS[name]}): {', '.join(parts)}")
+        lines += [f"D's own output: {self.output.min():.4f} to {self.output.max():.4f}; "
+                  f"what the loss reads: {self.view.min():.3f} to {self.view.max():.3f}",
+                  f"lowest D loss (BCE real + BCE fake) the buggy step can reach: {self.floor:.3f}", "",
+                  check_claims(self.claims)]
+        return "\n".join(lines)
+
+
+def _times(least: float, most: float) -> str:
+    """'3.7x' or '2.0x to 2.1x' or '45x to 5965x'."""
+    def one(v: float) -> str:
+        return f"{v:.1f}x" if v < 10 else f"{v:.0f}x"
+    return one(least) if one(least) == one(most) else f"{one(least)} to {one(most)}"
+
+
+def double_sigmoid(max_margin: float = 8.0, n: int = 321) -> DoubleSigmoid:
+    """Measure the sigmoid-twice bug on ``n`` margins from ``-max_margin`` to ``max_margin`` (float64):
+    for a real sample (label 1, logit = margin) and a fake (label 0, logit = -margin), the gradient
+    of ``binary_cross_entropy_with_logits`` w.r.t. D's logit, fed the logit (right) or sigmoid(logit)
+    (the bug), each by autograd. A formula is used only by the tests, to check these."""
+    max_margin = _check.number("max_margin", max_margin, minimum=7.0)      # the zones reach 7 on the wrong side
+    n = _check.integer("n", n, minimum=11)
+    margin = torch.linspace(-max_margin, max_margin, n, dtype=torch.float64)
+    ratio, losses = {}, {}
+    for label, y, sign in (("real", 1.0, 1.0), ("fake", 0.0, -1.0)):
+        logit = (sign * margin).requires_grad_(True)
+        target = torch.full_like(logit, y)
+        right = F.binary_cross_entropy_with_logits(logit, target, reduction="sum")
+        buggy_each = F.binary_cross_entropy_with_logits(torch.sigmoid(logit), target, reduction="none")
+        g_right, = torch.autograd.grad(right, logit)
+        g_buggy, = torch.autograd.grad(buggy_each.sum(), logit)
+        ratio[label] = (g_buggy.abs() / g_right.abs()).numpy()
+        losses[label] = buggy_each.detach()
+    p = torch.sigmoid(margin)
+    return DoubleSigmoid(margin.numpy(), ratio, p.numpy(), torch.sigmoid(p).numpy(),
+                         float(losses["real"].min() + losses["fake"].min()))

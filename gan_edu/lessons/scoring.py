@@ -13,7 +13,12 @@ so D *maximising* the minimax value :math:`V(D, G)` is D *minimising* its BCE.
   first reaches a given accuracy;
 * :func:`g_signal` / :func:`compare_g_signal` / :func:`format_signal_table` -- how big, and
   how consistent, G's gradient is through a given D, for the minimax or the non-saturating loss;
-* :func:`with_discriminator` -- the same frozen G facing another D.
+* :func:`with_discriminator` -- the same frozen G facing another D;
+* :func:`lesson_trainer` / :func:`held_out` -- the lesson's seeded set-up and its fixed
+  held-out samples (the widget and the prediction's experiment both start from them);
+* :func:`keep_training` -- the prediction's experiment: D trains alone from that fixed start;
+  after its accuracy first reaches 99 %, what does its loss do?
+* :func:`check_claims` -- the lesson's claims about a run, printed and enforced.
 
 The widget that shows all this as you click is :class:`gan_edu.widgets.discriminator.DTrainer`.
 """
@@ -22,6 +27,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -30,11 +36,14 @@ import torch.nn.functional as F
 from torch import nn
 
 from .. import _check
+from .. import data as data_mod
 from .. import losses as losses_mod
 from ..models import eval_mode
+from .factory import tiny_gan
 
 __all__ = ["DScore", "GSignal", "bce_by_hand", "score_d", "train_d_only", "first_reaching",
-           "g_signal", "compare_g_signal", "format_signal_table", "with_discriminator"]
+           "g_signal", "compare_g_signal", "format_signal_table", "with_discriminator", "lesson_trainer",
+           "held_out", "KeepTraining", "keep_training", "check_claims"]
 
 _BCE_LOSSES = _check.CROSS_ENTROPY_LOSSES
 
@@ -211,17 +220,19 @@ def compare_g_signal(trainers: Mapping, z: torch.Tensor, losses=_BCE_LOSSES, n_b
 
 def format_signal_table(signals: Mapping, scores: Mapping | None = None) -> str:
     """A plain-text table of :func:`compare_g_signal`'s result (and D's accuracy from ``scores``,
-    ``{label: DScore}``, if given)."""
+    ``{label: DScore}``, if given), under 90 characters wide so a notebook never wraps it. Columns
+    as in :class:`GSignal`: dL/dlogit is ``logit_grad``, dL/dG(z) ``sample_grad``, |grad G|
+    ``param_grad``, agree ``agreement``, top 5% ``top_share``."""
     if not isinstance(signals, Mapping) or not signals:
         raise ValueError("signals must be the dict returned by compare_g_signal")
-    head = (f"{'G loss':<15}{'D':<10}{'D acc':>7}{'D(G(z))':>9}{'|dL/dlogit|':>13}{'|dL/dG(z)|':>12}{'|grad G|':>10}"
-            f"{'agreement':>11}{'top 5 %':>9}")
+    head = (f"{'G loss':<15}{'D':<9}{'D acc':>7}{'D(G(z))':>9}{'dL/dlogit':>10}{'dL/dG(z)':>10}{'|grad G|':>10}"
+            f"{'agree':>7}{'top 5%':>8}")
     lines = [head, "-" * len(head)]
     for loss_name, row in signals.items():
         for label, s in row.items():
             acc = f"{scores[label].accuracy:>7.1%}" if scores and label in scores else f"{'':>7}"
-            lines.append(f"{loss_name:<15}{label:<10}{acc}{s.d_fake:>9.2g}{s.logit_grad:>13.3g}{s.sample_grad:>12.3g}"
-                         f"{s.param_grad:>10.3g}{s.agreement:>11.2f}{s.top_share:>9.0%}")
+            lines.append(f"{loss_name.replace('_', '-'):<15}{label:<9}{acc}{s.d_fake:>9.2g}{s.logit_grad:>10.3g}"
+                         f"{s.sample_grad:>10.3g}{s.param_grad:>10.3g}{s.agreement:>7.2f}{s.top_share:>8.0%}")
     return "\n".join(lines)
 
 
@@ -236,3 +247,121 @@ def with_discriminator(trainer, D: nn.Module, **overrides):
     cfg = trainer.config()
     cfg.update(overrides)
     return Trainer(copy.deepcopy(trainer.G), D, trainer.data, device=trainer.device, **cfg)
+
+
+# --------------------------------------------------------------------------- the lesson's set-up
+def lesson_trainer(seed: int = 0):
+    """Lesson 02's players, the same for a given ``seed`` every time (built by
+    :func:`gan_edu.lessons.factory.tiny_gan`): the ring of 8 Gaussians, an untrained MLP generator
+    (it stays frozen all lesson) and an untrained MLP discriminator, 64 units wide with two hidden
+    layers each; D is trained with Adam (learning rate 1e-3) on batches of 128."""
+    return tiny_gan(seed, data_mod.ring(), hidden=64, depth=2, batch_size=128)
+
+
+def held_out(trainer, n: int = 500, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(real, z)``: ``n`` real samples and ``n`` noise vectors for G, drawn from a random stream
+    of their own seeded by ``seed``: the same every time, and the trainer's stream is untouched.
+    D is scored on ``real`` and on G's samples for ``z`` (G is frozen, so they do not move)."""
+    n = _check.positive_int("n", n)
+    gen = torch.Generator().manual_seed(_check.integer("seed", seed, minimum=0))
+    return trainer.data.sample(n, generator=gen), trainer.G.sample_noise(n, generator=gen)
+
+
+def check_claims(claims: Mapping[str, bool]) -> str:
+    """The lesson's claims about a run, one per line ("claim: True"); raises AssertionError naming
+    every claim that does not hold (so a test run of the notebook fails, and a learner is told)."""
+    failed = [text for text, holds in claims.items() if not holds]
+    if failed:
+        raise AssertionError("this run does not show what the lesson claims: " + "; ".join(failed))
+    return "\n".join(f"{text}: True" for text in claims)
+
+
+# --------------------------------------------------------------------------- the prediction: keep training D
+@dataclass
+class KeepTraining:
+    """What :func:`keep_training` measured: D trained alone against the frozen G.
+
+    ``history`` is :func:`train_d_only`'s (scores on the held-out samples before the first and
+    after every update); ``first`` the first update with accuracy >= ``level`` (None: never);
+    ``gaps`` D(x) at the points of the ring halfway between neighbouring real modes, where there
+    is no data, after the last update. ``trainer`` is the run's own trainer, ``real`` and ``fake``
+    the held-out samples (for the picture)."""
+
+    history: dict[str, np.ndarray]
+    level: float
+    first: int | None
+    gaps: np.ndarray
+    trainer: object
+    real: torch.Tensor
+    fake: torch.Tensor
+
+    @property
+    def drop(self) -> float:
+        """D's held-out BCE after the last update divided by its BCE when it first reached ``level``."""
+        if self.first is None:
+            raise ValueError(f"D never reached {_percent(self.level)} accuracy in this run")
+        return float(self.history["bce"][-1] / self.history["bce"][self.first])
+
+    @property
+    def outcome(self) -> str:
+        """The prediction's outcome: ``"falls"`` (the BCE fell below half its value at the moment
+        D first reached ``level``), ``"rises"`` (it ended more than 10 % above), else ``"flat"``."""
+        return "falls" if self.drop < 0.5 else "rises" if self.drop > 1.1 else "flat"
+
+    @property
+    def claims(self) -> dict[str, bool]:
+        """The lesson's other claims about this run (each True if it holds)."""
+        h, first, n = self.history, self.first, len(self.history["bce"]) - 1
+        sureness = np.abs(h["d_real"] - 0.5) + np.abs(h["d_fake"] - 0.5)     # 0: says 0.5 to all, 1: certain
+        return {
+            f"D reached {_percent(self.level)} accuracy within {n} update{'s' if n != 1 else ''}": first is not None,
+            "when it did, its mean probabilities were nearer 0.5 than at the end":
+                first is not None and bool(sureness[first] < sureness[-1]),
+            "D says 'real' (D(x) > 0.5) at every gap between the real modes": bool((self.gaps > 0.5).all()),
+        }
+
+    def report(self) -> str:
+        """What the run showed, in a few lines (the last ones: the checked claims)."""
+        h, i = self.history, self.first
+        n = len(h["bce"]) - 1
+        lines = []
+        if i is not None:
+            lines += [f"D first reached {_percent(self.level)} accuracy after {i} D update{'s' if i != 1 else ''}.",
+                      f"  its BCE then: {h['bce'][i]:.3f}   (mean D(real) {h['d_real'][i]:.2f}, "
+                      f"mean D(fake) {h['d_fake'][i]:.2f})",
+                      f"  after {n} updates: {h['bce'][-1]:.3f}   (mean D(real) {h['d_real'][-1]:.2f}, "
+                      f"mean D(fake) {h['d_fake'][-1]:.2f}): {1 / self.drop:.0f}x lower"]
+        lines += [f"D(x) in the empty gaps of the ring, halfway between real modes: "
+                  f"{self.gaps.min():.2f} to {self.gaps.max():.2f}", "", check_claims(self.claims)]
+        return "\n".join(lines)
+
+
+def _percent(share: float) -> str:
+    return f"{100 * share:g} %"
+
+
+def _ring_gaps(data) -> torch.Tensor:
+    """The points halfway (in angle) between neighbouring modes of a ring of Gaussians, on the
+    ring's circle: where a ring has no data. [n_modes, 2]."""
+    centers = getattr(data, "centers", None)
+    if centers is None or centers.ndim != 2 or centers.shape[1] != 2 or centers.shape[0] < 2:
+        raise ValueError(f"data must be a ring of Gaussians in 2D (e.g. ge.data.ring()), got {data!r}")
+    angles = torch.atan2(centers[:, 1], centers[:, 0]).sort().values.double()
+    nxt = torch.cat([angles[1:], angles[:1] + 2 * math.pi])
+    mid, radius = (angles + nxt) / 2, centers.norm(dim=1).mean().double()
+    return (radius * torch.stack([mid.cos(), mid.sin()], 1)).float()
+
+
+def keep_training(seed: int = 0, updates: int = 200, level: float = 0.99, n_eval: int = 500) -> KeepTraining:
+    """Lesson 02's prediction, from its own fixed start every time: :func:`lesson_trainer` with
+    ``seed`` (never a trainer the learner has clicked on), D trained alone for ``updates`` D
+    updates and scored after each on :func:`held_out` samples (``n_eval`` real, ``n_eval`` fake).
+    Returns a :class:`KeepTraining` (``.outcome``: what D's loss did after D first reached ``level``)."""
+    updates = _check.positive_int("updates", updates)
+    level = _check.number("level", level, minimum=0.5, maximum=1.0)
+    tr = lesson_trainer(seed)
+    real, z = held_out(tr, n_eval)
+    fake = tr.sample(n_eval, z=z)
+    history = train_d_only(tr, updates, real, fake)
+    gaps = tr.d_prob(_ring_gaps(tr.data)).numpy()
+    return KeepTraining(history, level, first_reaching(history["accuracy"], level), gaps, tr, real, fake)

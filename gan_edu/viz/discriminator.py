@@ -18,6 +18,12 @@ its probabilities on real and fake samples separate, and how its accuracy and lo
 Every function returns a :class:`matplotlib.figure.Figure` made with :func:`gan_edu.viz.figure`
 (never pyplot), or draws on the ``ax`` it is given and returns that axes' figure.
 Colours follow :mod:`gan_edu.viz.palette`: real green, fake purple, the heatmap purple-white-green.
+
+Made to be read at 100 % zoom, at the size they are drawn (100 dots per inch, at most 8 inches
+wide, so they are never scaled up in a notebook or a widget): no text under 8 points
+(:func:`readable`), legends outside the data (:func:`legend_below`), and the labels of reference
+lines (chance, 2 log 2) written as tick labels on the right-hand axis (:func:`label_lines`), never
+on a curve.
 """
 from __future__ import annotations
 
@@ -31,10 +37,53 @@ from .. import _check
 from . import CYCLE, FAKE, REAL, DHistograms, axes_for, d_grid, draw_plane, figure, finish, plane_extent
 
 __all__ = ["plot_sigmoid_bce", "plot_d_plane", "plot_d_planes", "plot_accuracy_curves", "plot_loss_curves",
-           "plot_runs", "DTrainerFigure", "plot_gradient_bars", "plot_g_signal", "CHANCE_BCE"]
+           "plot_runs", "DTrainerFigure", "plot_keep_training", "plot_gradient_bars", "plot_g_signal", "CHANCE_BCE",
+           "MIN_FONT", "readable", "legend_below", "label_lines", "outline_points"]
 
 #: D's loss (BCE on the real batch + BCE on the fake batch) when D says 0.5 for everything: 2 log 2
 CHANCE_BCE = 2 * math.log(2)
+#: the smallest font (points) in these figures: 11 pixels at 100 dots per inch
+MIN_FONT = 8.0
+
+
+# --------------------------------------------------------------------------- readable at 100 % zoom
+def readable(fig, minimum: float = MIN_FONT):
+    """Raise every text of ``fig`` (tick labels, axis labels, titles, legends, annotations) to at
+    least ``minimum`` points. Returns ``fig``."""
+    from matplotlib.text import Text
+
+    for ax in fig.axes:
+        size = min((t.get_fontsize() for t in ax.get_xticklabels() + ax.get_yticklabels()), default=minimum)
+        ax.tick_params(which="both", labelsize=max(size, minimum))
+    for text in fig.findobj(Text):
+        if text.get_fontsize() < minimum:
+            text.set_fontsize(minimum)
+    return fig
+
+
+def legend_below(ax, ncol: int = 2, handles=None, labels=None, gap: float = 0.16):
+    """A legend under ``ax`` (outside the data, ``gap`` of the axes' height below its bottom edge,
+    room for tick labels and an axis label). Returns the legend."""
+    kw = {} if handles is None else {"handles": handles, "labels": labels}
+    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, -gap), ncol=ncol, fontsize=MIN_FONT, frameon=False,
+                     markerscale=2, handlelength=1.6, columnspacing=1.2, **kw)
+
+
+def label_lines(ax, labels: Mapping[float, str]):
+    """Name horizontal reference lines of ``ax`` (``{y: label}``, e.g. ``{0.5: "chance"}``) with
+    tick labels on a right-hand axis: next to the line, outside the data, never on a curve."""
+    right = ax.secondary_yaxis("right")
+    right.set_yticks(list(labels), labels=list(labels.values()))
+    right.tick_params(labelsize=MIN_FONT, length=3, colors="#555")
+    return right
+
+
+def outline_points(*collections, color: str = "white", width: float = 0.3) -> None:
+    """A thin outline on scattered points, so green points stay visible on D's green heatmap."""
+    for c in collections:
+        if c is not None:
+            c.set_edgecolor(color)
+            c.set_linewidth(width)
 
 
 def _points(name: str, x) -> np.ndarray | None:
@@ -79,24 +128,22 @@ def plot_sigmoid_bce(size=(8.0, 3.0)):
     ax1.plot(logit, 1 / (1 + np.exp(-logit)), color="#333", lw=1.6)
     ax1.axhline(0.5, color="#999", lw=0.8, ls="--")
     ax1.axvline(0.0, color="#999", lw=0.8, ls="--")
-    ax1.annotate("logit 0  ->  p = 0.5\n(D undecided)", (0, 0.5), (0.6, 0.18), fontsize=7,
+    ax1.annotate("logit 0  ->  p = 0.5\n(D undecided)", (0, 0.5), (1.0, 0.12), fontsize=MIN_FONT,
                  arrowprops=dict(arrowstyle="->", lw=0.7))
-    ax1.set_xlabel("D's logit  $\\ell$", fontsize=8)
-    ax1.set_ylabel("$\\sigma(\\ell)$ = p(real)", fontsize=8)
-    ax1.set_title("sigmoid: logit -> probability", fontsize=9)
+    ax1.set_xlabel("D's logit  $\\ell$", fontsize=9)
+    ax1.set_ylabel("$\\sigma(\\ell)$ = p(real)", fontsize=9)
+    ax1.set_title("sigmoid: logit -> probability", fontsize=10)
     p = np.linspace(0.005, 0.995, 199)
     ax2.plot(p, -np.log(p), color=REAL, lw=1.8, label="real x (label 1):  $-\\log p$")
     ax2.plot(p, -np.log(1 - p), color=FAKE, lw=1.8, label="fake G(z) (label 0):  $-\\log(1-p)$")
     ax2.axvline(0.5, color="#999", lw=0.8, ls="--")
     ax2.set_ylim(0, 5)
-    ax2.set_xlabel("p = D(x) = $\\sigma(\\ell)$", fontsize=8)
-    ax2.set_ylabel("loss of one sample", fontsize=8)
-    ax2.set_title("binary cross-entropy, term by term", fontsize=9)
-    ax2.legend(fontsize=7, loc="upper center")
-    for ax in (ax1, ax2):
-        ax.tick_params(labelsize=7)
+    ax2.set_xlabel("p = D(x) = $\\sigma(\\ell)$", fontsize=9)
+    ax2.set_ylabel("loss of one sample", fontsize=9)
+    ax2.set_title("binary cross-entropy, term by term", fontsize=10)
+    ax2.legend(fontsize=MIN_FONT, loc="upper center")          # above both curves: they meet at 0.69 when p = 0.5
     fig.tight_layout()
-    return fig
+    return readable(fig)
 
 
 # --------------------------------------------------------------------------- the plane
@@ -112,13 +159,16 @@ def plot_d_plane(trainer_or_d, real=None, fake=None, extent=None, heat=None, tit
         if trainer_or_d is None:
             raise ValueError("trainer_or_d is needed unless heat is given")
         heat = d_grid(trainer_or_d, extent, n=n_grid)
-    fig, ax = axes_for(ax, size + (0.6 if colorbar else 0), size)
-    artists = draw_plane(ax, extent, heat=heat, real=real, fake=fake, size=6, legend=real is not None or fake is not None)
+    fig, ax = axes_for(ax, size + (0.7 if colorbar else 0), size + 0.5)
+    artists = draw_plane(ax, extent, heat=heat, real=real, fake=fake, size=8)
+    outline_points(artists.get("real"), artists.get("fake"))
+    if real is not None or fake is not None:
+        legend_below(ax, gap=0.1)
     if colorbar:
         cb = ax.figure.colorbar(artists["heat"], ax=ax, fraction=0.046, pad=0.03)
-        cb.set_label("D(x) = p(real)", fontsize=7)
-        cb.ax.tick_params(labelsize=6)
-    return finish(fig, ax, title=title, legend=None)
+        cb.set_label("D(x) = p(real)", fontsize=9)
+    finish(fig, ax, title=title, legend=None)
+    return readable(ax.figure)
 
 
 def plot_d_planes(trainers: Mapping, real=None, fake=None, extent=None, n_grid: int = 64, size: float = 3.4):
@@ -128,15 +178,17 @@ def plot_d_planes(trainers: Mapping, real=None, fake=None, extent=None, n_grid: 
         raise ValueError("trainers must be a non-empty dict {title: trainer}")
     first = next(iter(trainers.values()))
     extent = _extent(extent, getattr(first, "data", None))
-    fig = figure(size * len(trainers) + 0.8, size)
+    fig = figure(min(8.0, size * len(trainers) + 0.8), size + 0.5)
     fig.set_layout_engine("constrained")
     axes = [fig.add_subplot(1, len(trainers), i + 1) for i in range(len(trainers))]
     for ax, (title, t) in zip(axes, trainers.items()):
         plot_d_plane(t, real=real, fake=fake, extent=extent, title=str(title), n_grid=n_grid, colorbar=False, ax=ax)
+        legend = ax.get_legend()
+        if legend is not None and ax is not axes[0]:
+            legend.remove()                                   # one legend, under the first plane
     cb = fig.colorbar(axes[-1].images[0], ax=axes, fraction=0.03, pad=0.02)
-    cb.set_label("D(x) = p(real)", fontsize=7)
-    cb.ax.tick_params(labelsize=6)
-    return fig
+    cb.set_label("D(x) = p(real)", fontsize=9)
+    return readable(fig)
 
 
 # --------------------------------------------------------------------------- curves over D updates
@@ -156,49 +208,55 @@ def _curves(name: str, curves) -> dict:
 
 def _draw_curves(ax, curves, marker):
     for i, (label, (x, y)) in enumerate(curves.items()):
-        ax.plot(x, y, lw=1.4, color=CYCLE[i % len(CYCLE)], label=label)
+        ax.plot(x, y, lw=1.6, color=CYCLE[i % len(CYCLE)], ls=("-", "--", ":", "-.")[i % 4], label=label)
     if marker is not None:
         ax.axvline(marker, color="#222", lw=0.8, alpha=0.6)
-    ax.set_xlabel("D updates", fontsize=8)
-    ax.tick_params(labelsize=7)
+    ax.set_xlabel("D updates", fontsize=9)
 
 
 def plot_accuracy_curves(curves: Mapping, target: float | None = 0.99, marker: float | None = None,
-                         title: str | None = None, size=(4.0, 2.6), ax=None):
+                         title: str | None = None, size=(4.0, 3.0), ax=None, legend: bool = True):
     """D's accuracy against the number of D updates; ``curves`` maps a label to ``(x, accuracy)``
     with accuracy in [0, 1]. ``target`` draws a dotted line (99 % by default), ``marker`` a
-    vertical line at one update. 0.5 is chance."""
+    vertical line at one update. 0.5 is chance. The legend (if ``legend``) goes under the axes."""
     curves = _curves("curves", curves)
     if target is not None:
         target = _check.number("target", target, minimum=0.0, maximum=1.0)
     fig, ax = axes_for(ax, *size)
     _draw_curves(ax, curves, marker)
     ax.axhline(0.5, color="#999", lw=0.8, ls="--")
-    ax.text(0.01, 0.5, " chance", transform=ax.get_yaxis_transform(), fontsize=6, color="#777", va="bottom")
+    names = {0.5: "chance"}
     if target is not None:
         ax.axhline(target, color="#444", lw=0.8, ls=":")
-        ax.text(0.01, target, f" {target:.0%}", transform=ax.get_yaxis_transform(), fontsize=6, color="#444", va="top")
+        names[target] = f"{100 * target:g} %"
+    label_lines(ax, names)
     ax.set_ylim(0.4, 1.03)
-    return finish(fig, ax, ylabel="D accuracy", title=title, legend="lower right")
+    if legend and len(curves) > 1:
+        legend_below(ax)
+    finish(fig, ax, ylabel="D accuracy", title=title, legend=None)
+    return readable(ax.figure)
 
 
 def plot_loss_curves(curves: Mapping, reference: float | None = CHANCE_BCE, marker: float | None = None,
-                     title: str | None = None, size=(4.0, 2.6), ax=None):
+                     title: str | None = None, size=(4.0, 3.0), ax=None, legend: bool = True):
     """D's BCE loss against the number of D updates; ``curves`` maps a label to ``(x, loss)``.
-    ``reference`` draws a dashed line at 2 log 2 (D says 0.5 to everything) by default."""
+    ``reference`` draws a dashed line at 2 log 2 (D says 0.5 to everything) by default, named on
+    the right-hand axis. The legend (if ``legend``) goes under the axes."""
     curves = _curves("curves", curves)
     fig, ax = axes_for(ax, *size)
     _draw_curves(ax, curves, marker)
     if reference is not None:
         reference = _check.number("reference", reference)
         ax.axhline(reference, color="#999", lw=0.8, ls="--")
-        ax.text(0.01, reference, " 2 log 2: D says 0.5", transform=ax.get_yaxis_transform(), fontsize=6, color="#777",
-                va="bottom")
+        label_lines(ax, {reference: "2 log 2" if reference == CHANCE_BCE else f"{reference:.3g}"})
     ax.set_ylim(bottom=0)
-    return finish(fig, ax, ylabel="D's BCE loss", title=title, legend="center right" if len(curves) > 1 else None)
+    if legend and len(curves) > 1:
+        legend_below(ax)
+    finish(fig, ax, ylabel="D's BCE loss", title=title, legend=None)
+    return readable(ax.figure)
 
 
-def plot_runs(runs: Mapping, target: float = 0.99, size=(8.0, 2.8)):
+def plot_runs(runs: Mapping, target: float = 0.99, size=(8.0, 3.2)):
     """Accuracy (left) and BCE (right) against D updates for several D-only runs side by side;
     ``runs`` maps a label to the dict returned by
     :func:`gan_edu.lessons.scoring.train_d_only` (keys ``updates``, ``accuracy``, ``bce``)."""
@@ -210,10 +268,13 @@ def plot_runs(runs: Mapping, target: float = 0.99, size=(8.0, 2.8)):
     fig = figure(*size)
     ax1, ax2 = fig.add_subplot(121), fig.add_subplot(122)
     plot_accuracy_curves({k: (r["updates"], r["accuracy"]) for k, r in runs.items()}, target=target,
-                         title="D accuracy on held-out samples", ax=ax1)
-    plot_loss_curves({k: (r["updates"], r["bce"]) for k, r in runs.items()}, title="D's BCE loss", ax=ax2)
-    fig.tight_layout()
-    return fig
+                         title="D accuracy on held-out samples", ax=ax1, legend=False)
+    plot_loss_curves({k: (r["updates"], r["bce"]) for k, r in runs.items()}, title="D's BCE loss", ax=ax2,
+                     legend=False)
+    fig.legend(*ax1.get_legend_handles_labels(), loc="outside lower center", ncol=len(runs), fontsize=MIN_FONT,
+               frameon=False)
+    fig.set_layout_engine("constrained")
+    return readable(fig)
 
 
 class DTrainerFigure:
@@ -223,45 +284,46 @@ class DTrainerFigure:
     against D updates with a marker at the update shown. Used by
     :class:`gan_edu.widgets.discriminator.DTrainer`; ``.fig`` is the figure."""
 
-    def __init__(self, extent, real, fake, bins: int = 20, size=(10.5, 3.7), dpi: int = 90):
+    def __init__(self, extent, real, fake, bins: int = 20, size=(8.0, 3.9), dpi: int = 100):
         self.extent = _extent(extent)
         real, fake = _points("real", real), _points("fake", fake)
         self.bins = _check.integer("bins", bins, minimum=2)
         self.fig = fig = figure(*size, dpi=dpi)
-        gs = fig.add_gridspec(2, 3, width_ratios=(1.0, 1.05, 1.05), left=0.045, right=0.985, bottom=0.13, top=0.92,
-                              wspace=0.3, hspace=0.12)
+        gs = fig.add_gridspec(2, 3, width_ratios=(1.15, 0.9, 1.05), left=0.06, right=0.9, bottom=0.3, top=0.92,
+                              wspace=0.38, hspace=0.14)
         self.ax_plane = ax = fig.add_subplot(gs[:, 0])
-        a = draw_plane(ax, self.extent, heat=np.full((2, 2), 0.5), real=real, fake=fake, size=5, legend=True)
+        a = draw_plane(ax, self.extent, heat=np.full((2, 2), 0.5), real=real, fake=fake, size=7)
         self.heat, self.fake = a["heat"], a["fake"]
-        ax.tick_params(labelsize=7)
-        self.title = ax.set_title("", fontsize=9)
+        outline_points(a["real"], a["fake"])
+        legend_below(ax, gap=0.1)
+        self.title = ax.set_title("", fontsize=10)
 
         self.ax_hist = ax = fig.add_subplot(gs[:, 1])
         self.hists = DHistograms(ax, self.bins, names=("D(real)", "D(fake)"))
-        ax.set_ylim(0, max(len(real), len(fake)) * 1.3)          # room at the top for the legend
-        ax.set_xlabel("D(x) = p(real)", fontsize=8)
-        ax.set_ylabel("held-out samples", fontsize=8)
-        ax.tick_params(labelsize=7)
-        ax.legend(fontsize=7, loc="upper center", ncol=2)
-        ax.set_title("D's probabilities: real vs fake", fontsize=9)
+        ax.set_ylim(0, max(len(real), len(fake)) * 1.05)
+        ax.set_xticks([0, 0.5, 1])
+        ax.set_xlabel("D(x) = p(real)", fontsize=9)
+        ax.set_ylabel("held-out samples", fontsize=9)
+        legend_below(ax, ncol=1, gap=0.2)
+        ax.set_title("D's probabilities", fontsize=10)
 
         self.ax_acc = ax = fig.add_subplot(gs[0, 2])
-        (self.acc_line,) = ax.plot([], [], lw=1.4, color=CYCLE[0])
+        (self.acc_line,) = ax.plot([], [], lw=1.6, color=CYCLE[0])
         ax.axhline(0.5, color="#999", lw=0.8, ls="--")
+        label_lines(ax, {0.5: "chance"})
         ax.set_ylim(0.4, 1.03)
-        ax.set_ylabel("accuracy", fontsize=8)
-        ax.tick_params(labelsize=7, labelbottom=False)
-        ax.set_title("D accuracy and BCE loss", fontsize=9)
+        ax.set_ylabel("accuracy", fontsize=9)
+        ax.tick_params(labelbottom=False)
+        ax.set_title("D accuracy and BCE loss", fontsize=10)
         self.ax_loss = ax = fig.add_subplot(gs[1, 2], sharex=self.ax_acc)
-        (self.loss_line,) = ax.plot([], [], lw=1.4, color=CYCLE[1])
+        (self.loss_line,) = ax.plot([], [], lw=1.6, color=CYCLE[1])
         ax.axhline(CHANCE_BCE, color="#999", lw=0.8, ls="--")
-        ax.text(0.01, CHANCE_BCE, " 2 log 2: D says 0.5", transform=ax.get_yaxis_transform(), fontsize=6, color="#777",
-                va="bottom")
-        ax.set_ylabel("BCE", fontsize=8)
-        ax.set_xlabel("D updates", fontsize=8)
-        ax.tick_params(labelsize=7)
+        label_lines(ax, {CHANCE_BCE: "2 log 2"})                    # named beside the line, never on the curve
+        ax.set_ylabel("BCE", fontsize=9)
+        ax.set_xlabel("D updates", fontsize=9)
         self.markers = [self.ax_acc.axvline(0, color="#222", lw=0.8, alpha=0.6),
                         self.ax_loss.axvline(0, color="#222", lw=0.8, alpha=0.6)]
+        readable(fig)
 
     def update(self, heat, p_real, p_fake, updates, accuracy, loss, current: int = 0, title: str = "", fake=None):
         """Redraw with D's ``heat`` grid, probabilities ``p_real``/``p_fake``, the curves and the
@@ -275,19 +337,34 @@ class DTrainerFigure:
         self.acc_line.set_data(x, acc)
         self.loss_line.set_data(x, bce)
         self.ax_acc.set_xlim(0, max(1.0, float(x.max()) if x.size else 1.0))
-        self.ax_loss.set_ylim(0, max(CHANCE_BCE, float(np.nanmax(bce)) if bce.size else CHANCE_BCE) * 1.1)
+        self.ax_loss.set_ylim(0, max(CHANCE_BCE, float(np.nanmax(bce)) if bce.size else CHANCE_BCE) * 1.15)
         for m in self.markers:
             m.set_xdata([current, current])
         self.title.set_text(title)
         return self.fig
 
 
+def plot_keep_training(run, n_grid: int = 48):
+    """The run of :func:`gan_edu.lessons.scoring.keep_training` as the D trainer widget would show
+    it after its last update: D(x) over the plane, the histograms of D(real) and D(fake), accuracy
+    and BCE against D updates, with the marker at the update where D first reached its level."""
+    from ..lessons.scoring import score_d
+
+    h, tr = run.history, run.trainer
+    extent = plane_extent(tr.data)
+    score = score_d(tr, run.real, run.fake)
+    view = DTrainerFigure(extent, run.real, run.fake)
+    marked = run.first if run.first is not None else int(h["updates"][-1])
+    return view.update(d_grid(tr, extent, n=n_grid), score.p_real, score.p_fake, h["updates"], h["accuracy"], h["bce"],
+                       current=marked, title=f"D(x) after {int(h['updates'][-1])} D updates")
+
+
 # --------------------------------------------------------------------------- gradients
 def plot_gradient_bars(values: Mapping, title: str | None = None, ylabel: str = "size of G's gradient",
-                       size=(5.0, 2.8), ax=None):
+                       size=(5.0, 3.2), ax=None, legend: bool = True):
     """Grouped bars on a log scale: ``values`` maps a group (e.g. ``"minimax"``) to a dict
-    ``{discriminator label: number}``; each group gets one bar per discriminator, labelled
-    with its value."""
+    ``{discriminator label: number}``; each group gets one bar per discriminator (colour and
+    hatching), labelled with its value. The legend (if ``legend``) goes under the axes."""
     if not isinstance(values, Mapping) or not values:
         raise ValueError("values must be a non-empty dict {group: {label: number}}")
     labels: list[str] = []
@@ -305,25 +382,29 @@ def plot_gradient_bars(values: Mapping, title: str | None = None, ylabel: str = 
     for j, label in enumerate(labels):
         xs = [i + (j - (len(labels) - 1) / 2) * width for i in range(len(groups))]
         hs = [values[g].get(label, np.nan) for g in groups]
-        bars = ax.bar(xs, hs, width=width * 0.95, color=CYCLE[j % len(CYCLE)], label=label)
+        bars = ax.bar(xs, hs, width=width * 0.95, color=CYCLE[j % len(CYCLE)], label=label,
+                      hatch=("", "//", "..", "xx")[j % 4], edgecolor="white", linewidth=0.5)
         for b, h in zip(bars, hs):
             if np.isfinite(h):
-                ax.text(b.get_x() + b.get_width() / 2, h * 1.15, f"{h:.2g}", ha="center", va="bottom", fontsize=7)
+                ax.text(b.get_x() + b.get_width() / 2, h * 1.15, f"{h:.2g}", ha="center", va="bottom", fontsize=MIN_FONT)
     ax.set_yscale("log")
     lo = min(v for row in values.values() for v in row.values())
     hi = max(v for row in values.values() for v in row.values())
     ax.set_ylim(lo / 3, hi * 8)
     ax.set_xticks(range(len(groups)))
-    ax.set_xticklabels([str(g) for g in groups], fontsize=8)
-    return finish(fig, ax, ylabel=ylabel, title=title, legend="upper left")
+    ax.set_xticklabels([str(g).replace("_", "-") for g in groups], fontsize=9)
+    if legend:
+        legend_below(ax, ncol=len(labels), gap=0.12)
+    finish(fig, ax, ylabel=ylabel, title=title, legend=None)
+    return readable(ax.figure)
 
 
-_SIGNAL_TITLES = {"d_fake": "mean D(G(z))", "logit_grad": "per-logit gradient |dL/dlogit|",
-                  "sample_grad": "gradient on each fake |dL/dG(z)|", "param_grad": "G's parameter gradient |grad G|",
+_SIGNAL_TITLES = {"d_fake": "mean D(G(z))", "logit_grad": "per logit: |dL/dlogit|",
+                  "sample_grad": "on each fake: |dL/dG(z)|", "param_grad": "for G's parameters: |grad G|",
                   "top_share": "share carried by the top 5 % of fakes"}
 
 
-def plot_g_signal(signals: Mapping, fields=("logit_grad", "param_grad"), size=(9.0, 2.9)):
+def plot_g_signal(signals: Mapping, fields=("logit_grad", "param_grad"), size=(8.0, 3.3)):
     """Bars (log scale) of G's learning signal from
     :func:`gan_edu.lessons.scoring.compare_g_signal`: one panel per field of
     :class:`~gan_edu.lessons.scoring.GSignal` (``"logit_grad"``, ``"sample_grad"``,
@@ -336,9 +417,12 @@ def plot_g_signal(signals: Mapping, fields=("logit_grad", "param_grad"), size=(9
     if not isinstance(signals, Mapping) or not signals:
         raise ValueError("signals must be the dict returned by compare_g_signal")
     fig = figure(*size)
+    fig.set_layout_engine("constrained")
     for i, f in enumerate(fields):
         ax = fig.add_subplot(1, len(fields), i + 1)
         values = {loss: {label: float(getattr(s, f)) for label, s in row.items()} for loss, row in signals.items()}
-        plot_gradient_bars(values, title=_SIGNAL_TITLES[f], ylabel="size (log scale)", ax=ax)
-    fig.tight_layout()
-    return fig
+        plot_gradient_bars(values, title=_SIGNAL_TITLES[f], ylabel="size (log scale)" if i == 0 else None, ax=ax,
+                           legend=False)
+    fig.legend(*fig.axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=len(next(iter(signals.values()))),
+               fontsize=MIN_FONT, frameon=False)
+    return readable(fig)

@@ -20,6 +20,7 @@ CSS classes (for browser tests): ``ge-dtrainer`` (the whole widget), ``ge-dtrain
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import NamedTuple
 
 import ipywidgets as W
@@ -30,12 +31,17 @@ from .. import _check, viz
 from ..lessons.scoring import (
     DScore,
     GSignal,
+    KeepTraining,
     _check_trainer,
     bce_by_hand,
+    check_claims,
     compare_g_signal,
     first_reaching,
     format_signal_table,
     g_signal,
+    held_out,
+    keep_training,
+    lesson_trainer,
     score_d,
     train_d_only,
     with_discriminator,
@@ -44,7 +50,8 @@ from ..viz import discriminator as vd
 from ._base import FigureView, Guarded, Shown, button, per_click_menu, set_quietly
 
 __all__ = ["DTrainer", "DScore", "GSignal", "bce_by_hand", "score_d", "train_d_only", "first_reaching",
-           "g_signal", "compare_g_signal", "format_signal_table", "with_discriminator", "PER_CLICK_CHOICES"]
+           "g_signal", "compare_g_signal", "format_signal_table", "with_discriminator", "lesson_trainer", "held_out",
+           "KeepTraining", "keep_training", "check_claims", "PER_CLICK_CHOICES"]
 
 #: the choices of the "updates per click" menu
 PER_CLICK_CHOICES = (1, 5, 10, 25, 50, 100)
@@ -73,7 +80,10 @@ class DTrainer(Shown, Guarded):
     The data must be 2D and the trainer's loss ``"minimax"`` or ``"non_saturating"``.
     """
 
-    fallback_title = 'The D trainer: train D alone and watch its heat map and accuracy'
+    fallback_title = ("The D trainer of lesson 02, an interactive widget: G stays frozen while its buttons train only D "
+                      "(N updates per click) and a slider goes back to any earlier update; it shows D(x) over the "
+                      "plane with the real and fake samples, the histograms of D(real) and D(fake), and D's accuracy "
+                      "and BCE loss after every update")
 
     def __init__(self, trainer, n_eval: int = 500, per_click: int = 10, n_grid: int = 48, extent=None,
                  eval_seed: int = 0, max_per_call: int = 5000):
@@ -86,9 +96,7 @@ class DTrainer(Shown, Guarded):
         self.max_per_call = _check.positive_int("max_per_call", max_per_call)
         eval_seed = _check.integer("eval_seed", eval_seed, minimum=0)
         self.extent = viz.plane_extent(trainer.data) if extent is None else vd._extent(extent)
-        gen = torch.Generator().manual_seed(eval_seed)
-        self.real_eval = trainer.data.sample(self.n_eval, generator=gen)
-        self.z_eval = trainer.G.sample_noise(self.n_eval, generator=gen)
+        self.real_eval, self.z_eval = held_out(trainer, self.n_eval, eval_seed)
         self._start = trainer.snapshot()
         self._g_start = [p.detach().clone() for p in trainer.G.parameters()]
         self._start_updates = trainer.state.d_updates
@@ -98,11 +106,17 @@ class DTrainer(Shown, Guarded):
         self._measure()
         self.show(0)
 
+    def plain_text(self) -> str:
+        """What a notebook shows where it cannot draw the widget, wrapped at words."""
+        return textwrap.fill(super().plain_text(), 88)
+
     # ------------------------------------------------------------------ widget
     def _build(self, per_click: int) -> None:
         self.picture = vd.DTrainerFigure(self.extent, self.real_eval, self.fake_eval())
         self.fig = self.picture.fig
         self.view = FigureView(self.fig, css_class="ge-dtrainer-view")
+        width, _ = self.fig.get_size_inches() * self.fig.dpi           # shown at the size it is drawn, never scaled up
+        self.view.image.layout.width = f"{round(width)}px"
         self.train_button = button(f"train D ×{per_click}", "ge-dtrainer-train", lambda: self._guarded(self.train_d),
                                    icon="play", style="success", tooltip="run N discriminator updates; G stays frozen",
                                    width="auto")
@@ -111,7 +125,7 @@ class DTrainer(Shown, Guarded):
         self.reset_button = button("reset", "ge-dtrainer-reset", self.reset, icon="undo",
                                    tooltip="back to the untrained D", width="auto")
         self.scrub = W.IntSlider(value=0, min=0, max=0, description="show D after update", continuous_update=False,
-                                 style={"description_width": "initial"}, layout=W.Layout(width="640px"))
+                                 style={"description_width": "initial"}, layout=W.Layout(width="640px", max_width="100%"))
         self.scrub.add_class("ge-dtrainer-scrub")
         self.scrub.observe(self._on_scrub, names="value")
         self.status = W.HTML()

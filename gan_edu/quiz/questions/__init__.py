@@ -20,6 +20,7 @@ RENAMED = {
     "08-forward": "08-range-mismatch", "08-dscore": "08-d-accuracy", "08-detach": "08-detach-cost",
     "08-saturating": "08-loss-curves", "08-alternate": "08-steps-per-epoch", "08-collapse": "08-hopping",
     "08-remedy": "08-g-step-bug", "08-equilibrium": "08-smoothing", "08-evaluation": "08-human-judges",
+    "02-d-only-speed": "02-keep-training",
 }
 
 for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):

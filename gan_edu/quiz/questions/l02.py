@@ -1,8 +1,12 @@
 """Checkpoints of lesson 02 (the discriminator: logit, sigmoid, BCE, capacity balance).
 
 Misconceptions met: "a low D loss means training is going well" and its mirror "a D loss near
-2 log 2 means a healthy game" (02-low-d-loss). The prediction 02-d-only-speed's outcome keys
-("few", "tens", "later") come from the first D update with 99 % accuracy.
+2 log 2 means a healthy game" (02-low-d-loss). The prediction 02-keep-training's outcome keys
+("falls", "flat", "rises") are :attr:`gan_edu.lessons.scoring.KeepTraining.outcome`: what D's
+held-out BCE does between the update at which D first reaches 99 % accuracy and update 200.
+(It replaced 02-d-only-speed, "after how many updates does D reach 99 %?": the answer depended on
+where the untrained networks happened to start -- 4 updates for the lesson's seed, 9 to 101 for
+others -- so it taught luck, not a fact about D.)
 """
 from __future__ import annotations
 
@@ -33,29 +37,30 @@ QUESTIONS = [
         answer="78069b1e82fad8abf6c1",
     ),
     Prediction(
-        "02-d-only-speed",
-        "G is frozen and untrained: its samples are the purple blob in the middle of the ring. You are about to "
-        "train <b>only D</b>. After how many D updates will D classify at least 99 % of the held-out real and "
-        "fake samples correctly?",
+        "02-keep-training",
+        "G is frozen and untrained: its samples are the purple blob in the middle of the ring. D trains alone for "
+        "200 D updates and is scored after each on the same held-out samples. At some update it first classifies "
+        "99 % of them correctly. From then on to update 200, what does its BCE loss on those samples do?",
         options={
-            "few": "fewer than 10 updates",
-            "tens": "between 10 and 50 updates",
-            "later": "more than 50 updates, or never",
+            "flat": "It stays about the same: D cannot be more right",
+            "rises": "It goes back up as D overfits its training batches",
+            "falls": "It keeps falling, to under half of its value then",
         },
         feedback={
-            "few": "The untrained G puts all its samples in one small blob, far from every real mode, so a closed "
-                   "curve around the blob separates them and D finds one almost at once. Being right is easy; being "
-                   "sure takes longer: D's probabilities are still close to 0.5 then, and its BCE keeps falling long "
-                   "after the accuracy reached 100 %.",
-            "tens": "Real and fake samples do not overlap at all and the blob is far from every mode, so a boundary "
-                    "around it is easy to find: D found one within a handful of updates. What takes dozens more is "
-                    "confidence (the BCE keeps falling).",
-            "later": "Nothing pushes back: G is frozen and its blob does not overlap the ring, so D's accuracy "
-                     "saturates within a handful of updates. What keeps improving for much longer is D's confidence.",
+            "falls": "Accuracy only asks on which side of 0.5 each sample falls; BCE also asks how sure D is. When D "
+                     "first gets 99 % right its probabilities can still sit near 0.5, and each sample keeps costing "
+                     "$-\\log D(x)$ or $-\\log(1 - D(G(z)))$ until D says 1 and 0 with confidence. Against a G that does "
+                     "not move, nothing stops it: D's loss heads for 0 while G has learned nothing, which is why a "
+                     "low D loss is no sign of a good GAN.",
+            "flat": "Being right is not the end of it: BCE keeps charging $-\\log D(x)$ until D is sure, so a D that "
+                    "says 0.52 to a real sample and 0.49 to a fake is right about both and still pays almost as much as "
+                    "an undecided one. Its loss keeps falling as it grows confident.",
+            "rises": "D is scored on held-out samples drawn from the same two distributions it trains on, and the "
+                     "fake distribution never moves, so there is nothing to overfit to: every update makes D surer "
+                     "of the same separation, and its held-out loss keeps falling.",
         },
         explanation="Against a G that does not move, D only ever gets better: nothing pushes back.",
-        ordered=True,
-        expected="ea80cc78576dd4831feb",
+        expected="f35ae62e9693cadd953b",
     ),
     MultipleChoice(
         "02-low-d-loss",
@@ -97,6 +102,15 @@ QUESTIONS = [
                             "Add both."),
                (-1.40, -1.38, "Mind the sign: BCE is $-\\log p$, a positive cost. $\\log 0.5$ is negative, and the "
                               "loss is minus it."),
+               (-0.70, -0.68, "Two slips: the sign (BCE is $-\\log p$, a positive cost) and a missing half: the fake "
+                              "batch costs $\\log 2$ too."),
+               (2.76, 2.79, "That is 4 log 2: you charged each sample both terms of BCE. Only one is switched on per "
+                            "sample: $-\\log p$ for a real one, $-\\log(1 - p)$ for a fake one."),
+               (0.34, 0.35, "That is log 2 / 2, the average of the two halves. D's loss adds them: BCE on the real "
+                            "batch plus BCE on the fake batch."),
+               (0.29, 0.31, "0.30 is $\\log_{10} 2$, in base 10. In nats (natural log) each half costs "
+                            "$\\ln 2 \\approx 0.693$, and there are two halves."),
+               (0.59, 0.61, "0.60 is $2\\log_{10} 2$, in base 10. Use the natural log: $2\\ln 2$."),
                (0.99, 1.01, "1.0 is one half measured in bits (log base 2). In nats each half costs "
                             "$\\ln 2 \\approx 0.693$, and there are two halves."),
                (1.99, 2.01, "2 is the cost in bits (log base 2). In nats, each half costs $\\ln 2 \\approx 0.693$."),

@@ -72,8 +72,12 @@ QUESTIONS = [
         unit="times",
         wrong=[(0.005, 0.02, "That is the saturating gradient's size (0.01) or the inverse ratio: divide the "
                            "non-saturating size, 1 − 0.01, by the saturating one, 0.01."),
-               (0.98, 1.0, "0.99 is the non-saturating gradient's size by itself, and 1 would mean the two push "
-                           "equally hard. Same fixed point, not the same gradient: divide 0.99 by 0.01."),
+               (0.975, 0.985, "0.98 is the difference 0.99 − 0.01. The question asks how many times larger: "
+                              "divide 0.99 by 0.01."),
+               (0.985, 1.0, "0.99 is the non-saturating gradient's size by itself, and 1 would mean the two push "
+                            "equally hard. Same fixed point, not the same gradient: divide 0.99 by 0.01."),
+               (455, 462, "That is the ratio of the two losses' values (−log 0.01 ≈ 4.6 against log 0.99 ≈ −0.01), "
+                          "not of their gradients. G moves by the gradient: divide 0.99 by 0.01."),
                (-100, -98, "Both derivatives are negative (both losses fall as D(G(z)) rises); the question asks how "
                            "many times larger in size: a positive ratio.")],
     ),
@@ -114,9 +118,11 @@ QUESTIONS = [
             "minimax": "Against a D this confident, the minimax gradient per sample has size D(G(z)) ≈ 0.001: almost "
                        "nothing to move G with. It would do better only where D is unsure of the fakes.",
             "non_saturating": "The non-saturating loss carried the samples into the region D calls real, while the "
-                              "minimax loss barely moved them: per sample its gradient is D(G(z)) ≈ 0.001 against "
-                              "1 − D(G(z)) ≈ 1, so its SGD steps start out about a thousand times shorter. Same fixed "
-                              "point, but only one of them gets going.",
+                              "minimax loss barely moved them. Per sample, the minimax push is D(G(z)) ≈ 0.001 against "
+                              "1 − D(G(z)) ≈ 1: about a thousand times weaker. Summed over the batch, the few fakes D "
+                              "is least sure of carry what is left, so the gap in G's whole gradient was smaller, but "
+                              "still large (the run prints both ratios). Same fixed point, but only one of them gets "
+                              "going.",
             "same": "Same fixed point, different journeys: at D(G(z)) ≈ 0.001 the two gradients differ about a "
                     "thousand-fold per sample, so the two runs cannot move G alike.",
         },
@@ -161,9 +167,10 @@ QUESTIONS = [
         feedback={
             "a": "The with-logits loss applies its own sigmoid to D's probability p, so it sees σ(p), which stays in "
                  "(0.5, 0.73) whatever D does: D's loss can never drop below about 1.0 (0.31 + 0.69), and the "
-                 "gradient reaching D's logit is (σ(p) − y)·σ'(ℓ) instead of p − y. That is 2 to 5 times weaker where "
+                 "gradient reaching D's logit is (σ(p) − y)·σ'(ℓ) instead of p − y. That is 2 to 7 times weaker where "
                  "D is right or undecided, and 30 to over 1000 times weaker where D is confidently wrong, exactly "
-                 "where it should learn most. No error is raised. Pass logits to a with-logits loss.",
+                 "where it should learn most: the loss saturates. No error is raised. Pass logits to a with-logits "
+                 "loss.",
             "b": "No error: any real number is a valid logit, so probabilities pass silently. That is what makes this "
                  "bug easy to miss.",
             "c": "Monotonic is not enough: the loss needs values that can approach 0 and 1. σ(p) for p in (0, 1) "
