@@ -1,5 +1,6 @@
 """Lesson 07: the digit classifier and class-coverage score, the DCGAN preset, the image widgets,
 the image plots and the checkpoints. Fast: no long training here."""
+import io
 import math
 
 import numpy as np
@@ -191,24 +192,51 @@ def small_trainer(G):
     return ge.Trainer(G, ge.models.DCDiscriminator(features=8), ge.data.digits(), batch_size=16, device="cpu")
 
 
+def png_size(data: bytes) -> tuple[int, int]:
+    from PIL import Image
+
+    return Image.open(io.BytesIO(data)).size
+
+
 def test_live_grid_redraws_every_n_steps_and_keeps_snapshots(G):
     tr = small_trainer(G)
     live = wi.LiveSampleGrid(tr, n=16, nrow=4, every=5, keep=(0, 10))
-    assert "ge-live-grid" in live.widget._dom_classes and live.view.frames == 1 and list(live.snapshots) == [0]
-    first = live.view.image.value
+    assert "ge-live-grid" in live.widget._dom_classes and live.frames == 1 and list(live.snapshots) == [0]
+    assert "step 0" in live.caption.value and "nan" not in live.caption.value and "—" in live.caption.value
+    first = live.image.value
     tr.run(10, progress=False)
-    assert live.view.frames == 3 and list(live.snapshots) == [0, 10]
-    assert live.view.image.value != first
+    assert live.frames == 3 and list(live.snapshots) == [0, 10]
+    assert live.image.value != first and "step 10" in live.caption.value
     assert torch.equal(live.images, tr.sample(16, z=live.z))                  # the same fixed noise
     live.detach()
     tr.run(5, progress=False)
-    assert live.view.frames == 3 and not live.attached
+    assert live.frames == 3 and not live.attached
     live.attach().attach()
     assert sum(f is live._handler for f, _ in tr.handlers["step_end"]) == 1
     with pytest.raises(ValueError, match="multiples of every=5"):
         wi.LiveSampleGrid(tr, every=5, keep=(7,))
     with pytest.raises(TypeError, match="trainer must be"):
         wi.LiveSampleGrid(G)
+
+
+def test_live_grid_is_drawn_at_the_size_it_is_shown(G):
+    """Issue 13: no upscaled PNG. The picture's pixels are the displayed pixels, each image pixel a
+    scale x scale square of the exact grid (torchvision's make_grid, padding 1)."""
+    live = wi.LiveSampleGrid(small_trainer(G), n=16, nrow=4, scale=5)
+    w, h = png_size(live.image.value)
+    assert (w, h) == ((4 * 9 + 1) * 5, (4 * 9 + 1) * 5)
+    assert live.image.layout.width == f"{w}px" and live.image.layout.height == f"{h}px"
+    from PIL import Image
+
+    shown = np.asarray(Image.open(io.BytesIO(live.image.value)).convert("L"), dtype=float) / 255
+    grid = ge.viz.image_grid(live.images, 4)[..., 0]
+    assert np.abs(shown[::5, ::5] - grid).max() <= 1 / 255 + 1e-9 and np.array_equal(shown, vi.upscale(shown[::5, ::5], 5))
+
+
+def test_walk_and_nudge_views_are_shown_at_their_figures_size(G):
+    for widget in (wi.LatentWalk(G, steps=3), wi.LatentNudge(G, sweep=3)):
+        w, h = png_size(widget.view.image.value)
+        assert widget.view.image.layout.width == f"{w}px" and widget.view.image.layout.max_width == "100%"
 
 
 def test_walk_endpoints_are_g_of_z0_and_z1_and_the_slider_redraws(G, clf):
@@ -328,6 +356,84 @@ def test_plots_return_figures_and_validate(clf):
         vi.plot_classified(imgs, clf.proba(imgs[:3]))
     with pytest.raises(ValueError, match="coverages"):
         vi.plot_class_histogram({})
+
+
+# --------------------------------------------------------------------------- what the learner sees
+def rendered(fig) -> np.ndarray:
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(float) / 255
+
+
+def test_pixel_panels_are_pixel_exact_and_fit_the_page():
+    g = torch.Generator().manual_seed(0)
+    imgs = torch.rand(16, 1, 8, 8, generator=g) * 2 - 1
+    fig = vi.plot_grid_strip({0: imgs, 100: imgs, 200: imgs, 300: imgs, 400: imgs}, nrow=4, scale=3)
+    pixels = rendered(fig)
+    assert pixels.shape[1] <= vi.MAX_WIDTH
+    grid = vi.upscale(ge.viz.image_grid(imgs, 4)[..., 0], 3)                  # [111, 111]
+    target = np.repeat(grid[..., None], 3, axis=2)
+    h, w = grid.shape
+    tol = 1.01 / 255                                                          # 8-bit rounding, nothing more
+    found = [(y, x) for y in range(pixels.shape[0] - h + 1) for x in range(pixels.shape[1] - w + 1)
+             if np.abs(pixels[y, x] - target[0, 0]).max() < tol and np.abs(pixels[y:y + h, x:x + w] - target).max() < tol]
+    assert len(found) == 5                                                    # every panel, unresampled
+    with pytest.raises(ValueError, match="scale must be >= 1"):
+        vi.pixel_panels({"a": np.zeros((2, 2))}, scale=0)
+
+
+def text_sizes_px(fig):
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    return [t.get_fontsize() * fig.dpi / 72 for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def legends_off_data(fig):
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is not None and legend.get_window_extent(r).overlaps(ax.get_window_extent(r)):
+            return False
+    return True
+
+
+def test_lesson07_figures_have_readable_text_and_legends_off_the_data(clf):
+    g = torch.Generator().manual_seed(0)
+    imgs = torch.rand(8, 1, 8, 8, generator=g) * 2 - 1
+    tr = small_trainer(ge.models.DCGenerator(latent_dim=8, features=8))
+    tr.run(30, progress=False)
+    cov = clf.coverage(clf.test_images)
+    figs = [vi.plot_training_curves(tr.history), vi.plot_d_histograms(torch.rand(50), torch.rand(50)),
+            vi.plot_class_histogram({"real": cov, "G": cov}), vi.plot_classified(imgs, clf.proba(imgs), nrow=4),
+            vi.plot_grid_strip({"a": imgs}), vi.plot_distance_histograms({"held-out": torch.rand(30), "G": torch.rand(40)}, 0.5),
+            vi.plot_nearest_pairs({"pairs": (imgs[:4], imgs[4:], torch.rand(4))})]
+    for fig in figs:
+        assert min(text_sizes_px(fig)) >= 10, fig
+        assert legends_off_data(fig), fig
+
+
+def test_d_histograms_show_the_counts():
+    fig = vi.plot_d_histograms(torch.full((50,), 0.7), torch.full((20,), 0.2), bins=10)
+    assert fig.axes[0].get_ylim()[1] >= 50
+
+
+def test_wrap_lines_breaks_at_words_and_keeps_commands():
+    text = "word " * 40 + "\n    python -c \"a very long command that must stay on one line " + "x" * 80 + "\""
+    lines = vi.wrap_lines(text, width=30).splitlines()
+    assert all(len(line) <= 30 for line in lines[:-1]) and lines[-1].startswith("    python -c")
+    assert all(w == "word" for line in lines[:-1] for w in line.split())
+    assert vi.wrap_lines(ValueError("short")) == "short"
+
+
+def test_plot_validation():
+    imgs = torch.zeros(2, 1, 8, 8)
+    with pytest.raises(ValueError, match="same number of the same images"):
+        vi.plot_nearest_pairs({"x": (imgs, imgs[:1], torch.zeros(2))})
+    with pytest.raises(ValueError, match="distances\\['x'\\] must be"):
+        vi.plot_distance_histograms({"x": torch.tensor([-1.0])})
+    with pytest.raises(ValueError, match="array must be an image"):
+        vi.png_pixels(np.zeros(3))
 
 
 # --------------------------------------------------------------------------- checkpoints
