@@ -593,3 +593,19 @@ def test_plot_validation():
         vi.plot_distance_histograms({"x": torch.tensor([-1.0])})
     with pytest.raises(ValueError, match="array must be an image"):
         vi.png_pixels(np.zeros(3))
+
+
+def test_a_reveal_shows_its_pictures_at_their_own_size():
+    """The collapsed G's samples inside the 07-collapse panel are not stretched across the panel."""
+    from types import SimpleNamespace
+
+    from IPython.utils.capture import RichOutput
+
+    from gan_edu.quiz.panel import _output_widgets
+
+    imgs = torch.rand(32, 1, 8, 8, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    fig = vi.plot_grid_strip({"32 samples": imgs}, scale=6)
+    captured = SimpleNamespace(stdout="", stderr="", outputs=[RichOutput(data={"image/png": ge.viz.to_png(fig)})])
+    [image] = _output_widgets(captured)
+    assert image.layout.width == f"{png_size(image.value)[0]}px" == f"{fig.canvas.get_width_height()[0]}px"
+    assert image.layout.max_width == "100%"

@@ -12,6 +12,8 @@ import pytest
 from browser_support import screenshot
 from jlab import cell_errors, open_notebook, run_all, widget_problems
 
+from gan_edu import quiz
+
 IMAGE_SIZES = """() => Array.from(window.jupyterapp.shell.currentWidget.node.querySelectorAll('.jp-OutputArea-output img'))
     .filter(img => img.naturalWidth > 0 && img.offsetParent !== null)
     .map(img => { const r = img.getBoundingClientRect();
@@ -39,6 +41,18 @@ def test_lesson07_pictures_are_drawn_at_their_size_and_text_does_not_wrap(jupyte
     live = next(s for s in sizes if "ge-live-grid-view" in s["cls"])
     assert live["h"] <= page.viewport_size["height"] * 0.6, live
     assert page.evaluate(WRAPPED_TEXT) == []
+    # predict, then run, in the page: commit the right prediction; the panel's pictures appear at their size
+    collapse = quiz.get("07-collapse")
+    right = next(k for k in collapse.options if quiz.answer_hash(collapse.qid, k) == collapse.expected)
+    checkpoint = page.locator(".jp-OutputArea-output", has_text="Checkpoint 07-collapse").first
+    checkpoint.get_by_text(collapse.options[right], exact=True).click()
+    checkpoint.get_by_role("button", name="Commit my prediction").click()
+    page.locator(".ge-reveal-body img").first.wait_for()
+    revealed = [s for s in page.evaluate(IMAGE_SIZES) if s not in sizes]
+    assert len(revealed) == 2, revealed                                   # the class histogram and the samples
+    for s in revealed:
+        assert abs(s["w"] - s["nw"]) <= 1 and abs(s["h"] - s["nh"]) <= 1, s
+    assert "right" in page.locator(".ge-reveal").first.inner_text()
     caption = page.locator(".ge-live-grid-caption").first.inner_text()
     assert re.search(r"step 2000 · D's loss \d\.\d{3}", caption), caption
     screenshot(page, "lesson07_live_grid", page.locator(".ge-live-grid").first)
