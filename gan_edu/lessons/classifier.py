@@ -41,11 +41,12 @@ from torch import nn
 from .. import _check
 from .. import data as data_mod
 from ..models import eval_mode
-from .generator import check_generator, generator_output
+from .generator import check_generator, collapsed_noise, generator_output
 
-__all__ = ["DigitClassifier", "TrainedClassifier", "split_indices", "train_classifier", "predict_proba",
+__all__ = ["DigitClassifier", "TrainedClassifier", "split_indices", "HeldOut", "hold_out", "train_classifier", "predict_proba",
            "check_classifier", "top_labels", "ClassCoverage", "class_coverage", "evaluate_generator", "kl_to_uniform",
-           "latent_for_class", "copycat_samples"]
+           "format_scores", "latent_for_class", "labels_along", "copycat_samples", "FakeCollapse", "fake_collapse", "CopycatScore",
+           "score_copycat"]
 
 
 class DigitClassifier(nn.Module):
@@ -115,6 +116,30 @@ def split_indices(labels, test_fraction: float = 0.25, seed: int = 0) -> tuple[t
         test.append(idx[:k])
         train.append(idx[k:])
     return torch.cat(train).sort().values, torch.cat(test).sort().values
+
+
+class HeldOut(NamedTuple):
+    train: data_mod.ImageSet       #: what G (through D) and the classifier learn from
+    held_out: data_mod.ImageSet    #: never trained on: the classifier's test set, the memorisation check's yardstick
+    train_idx: torch.Tensor        #: indices of ``train`` in the full image set
+    held_out_idx: torch.Tensor     #: indices of ``held_out`` in the full image set
+
+
+def _subset(data: data_mod.ImageSet, idx: torch.Tensor, part: str) -> data_mod.ImageSet:
+    # its spec names the part; data.from_spec cannot rebuild it, so a checkpoint of a trainer on it is
+    # loaded with Trainer.load(path, data=...) rather than silently on the full set
+    return data_mod.ImageSet(data.images[idx].clone(), data.labels[idx].clone(), f"{data.name} ({part})",
+                             {"kind": "subset", "part": part, "of": data.spec(), "indices": idx.tolist()})
+
+
+def hold_out(data: data_mod.ImageSet, test_fraction: float = 0.25, seed: int = 0) -> HeldOut:
+    """Split an image set in two: ``train`` to learn from and ``held_out``, never trained on. The
+    split is :func:`split_indices` of the labels, the very split :func:`train_classifier` makes with
+    the same ``test_fraction`` and ``seed``: the classifier is tested on the images G never trained on."""
+    if not isinstance(data, data_mod.ImageSet):
+        raise TypeError(f"data must be an image set with labels (e.g. ge.data.digits()), got {type(data).__name__}")
+    train_idx, test_idx = split_indices(data.labels, test_fraction, seed)
+    return HeldOut(_subset(data, train_idx, "training part"), _subset(data, test_idx, "held-out part"), train_idx, test_idx)
 
 
 def train_classifier(data: data_mod.ImageSet, epochs: int = 20, batch_size: int = 64, lr: float = 3e-3,
@@ -239,6 +264,20 @@ def class_coverage(probs, threshold: float = 0.9, min_count: int = 1) -> ClassCo
                          counts, hist, int(len(pred)), threshold)
 
 
+def format_scores(scores: dict) -> str:
+    """A text table of ``{name: ClassCoverage}``: classes covered, share confidently classified and KL
+    to uniform, one row each, with a line saying what the columns mean (short lines: they never wrap)."""
+    if not isinstance(scores, dict) or not scores or not all(isinstance(c, ClassCoverage) for c in scores.values()):
+        raise ValueError("scores must be a non-empty dict {name: ClassCoverage}")
+    first = next(iter(scores.values()))
+    k, width = len(first.histogram), max(len(str(name)) for name in scores)
+    lines = [f"{'':<{width}}  classes  confident  KL to uniform"]
+    lines += [f"{name!s:<{width}}  {c.classes:>2} / {k:<2}  {100 * c.confident:>7.0f} %  {c.kl:>13.3f}"
+              for name, c in scores.items()]
+    lines.append(f"(confident: top probability >= {first.threshold:g}; KL of a single class: log {k} = {math.log(k):.2f})")
+    return "\n".join(lines)
+
+
 def evaluate_generator(source, classifier, n: int = 1000, seed: int = 0, threshold: float = 0.9,
                        min_count: int = 1) -> ClassCoverage:
     """Draw ``n`` samples from ``source`` (a Trainer, via ``trainer.sample``, or a generator,
@@ -273,6 +312,18 @@ def latent_for_class(G, classifier, digit: int, n: int = 512, seed: int = 0) -> 
     return z[torch.where(mine, probs[:, digit], torch.tensor(-1.0, dtype=probs.dtype)).argmax()].clone()
 
 
+@torch.no_grad()
+def labels_along(G, classifier, z0: torch.Tensor, z1: torch.Tensor, steps: int = 41) -> tuple[list[int], list[float]]:
+    """The classifier's label and its probability for G at ``steps`` evenly spaced points of the straight
+    walk from ``z0`` to ``z1`` (ends included): where along a walk the label flips, and how sure it is there."""
+    G = check_generator(G)
+    steps = _check.integer("steps", steps, minimum=2)
+    a = torch.linspace(0, 1, steps).unsqueeze(1)
+    z = (1 - a) * z0.detach().cpu().reshape(1, -1) + a * z1.detach().cpu().reshape(1, -1)
+    top, pred = predict_proba(classifier, generator_output(G, z)).max(1)
+    return pred.tolist(), top.tolist()
+
+
 def copycat_samples(data: data_mod.ImageSet, classifier: TrainedClassifier, n: int = 1000, seed: int = 0) -> torch.Tensor:
     """What a cheating "generator" that memorised ONE training image per class would output:
     ``n`` samples, each one of those images chosen uniformly at random. For each class it copies
@@ -291,3 +342,54 @@ def copycat_samples(data: data_mod.ImageSet, classifier: TrainedClassifier, n: i
         chosen.append(int(idx[torch.where(mine, probs[:, c], torch.tensor(-1.0)).argmax()]))
     pick = torch.randint(len(chosen), (n,), generator=torch.Generator().manual_seed(_check.integer("seed", seed, minimum=0)))
     return data.images[torch.tensor(chosen)[pick]].clone()
+
+
+# --------------------------------------------------------------------------- the lesson's two predictions
+class FakeCollapse(NamedTuple):
+    samples: torch.Tensor       #: the collapsed G's samples [n, C, H, W]
+    coverage: ClassCoverage     #: their score
+
+    @property
+    def outcome(self) -> str:
+        """The option of checkpoint 07-collapse this run shows: "all" (9 or more classes), "one" (1 or
+        none), else "few-sure" or "few-unsure" (most samples confidently classified, or not)."""
+        c = self.coverage
+        if c.classes >= len(c.histogram) - 1:
+            return "all"
+        if c.classes <= 1:
+            return "one"
+        return "few-sure" if c.confident >= 0.5 else "few-unsure"
+
+
+def fake_collapse(G, classifier, n: int = 1000, points: int = 3, spread: float = 0.2, seed: int = 0,
+                  min_count: int = 10) -> FakeCollapse:
+    """Imitate a collapsed generator with a trained one: it may only use noise close to ``points``
+    points of its latent space, :math:`z = z_k + \\text{spread}\\,\\varepsilon`
+    (:func:`~gan_edu.lessons.generator.collapsed_noise`, seeded), and score ``n`` such samples.
+    G is only read: the same G and seed give the same result every time."""
+    G = check_generator(G)
+    samples = generator_output(G, collapsed_noise(G, n, points=points, spread=spread, seed=seed))
+    return FakeCollapse(samples, class_coverage(predict_proba(classifier, samples), min_count=min_count))
+
+
+class CopycatScore(NamedTuple):
+    samples: torch.Tensor       #: the copycat's samples [n, C, H, W]
+    coverage: ClassCoverage     #: their score
+    distinct: int               #: how many different images there are among them
+
+    @property
+    def outcome(self) -> str:
+        """The option of checkpoint 07-ten-copies this run shows: "perfect" (every class, >= 90 %
+        confident, KL < 0.05), "bad" (half the classes or fewer, or under 50 % confident), else "middle"."""
+        c = self.coverage
+        if c.classes == len(c.histogram) and c.confident >= 0.9 and c.kl < 0.05:
+            return "perfect"
+        return "bad" if c.classes <= len(c.histogram) // 2 or c.confident < 0.5 else "middle"
+
+
+def score_copycat(data: data_mod.ImageSet, classifier: TrainedClassifier, n: int = 1000, seed: int = 0,
+                  min_count: int = 10) -> CopycatScore:
+    """Score :func:`copycat_samples` (one training image per class, returned at random) like a generator."""
+    samples = copycat_samples(data, classifier, n=n, seed=seed)
+    return CopycatScore(samples, classifier.coverage(samples, min_count=min_count),
+                        len(torch.unique(samples.flatten(1), dim=0)))

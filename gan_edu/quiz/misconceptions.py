@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Misconception", "MISCONCEPTIONS", "get", "check"]
+__all__ = ["Misconception", "MISCONCEPTIONS", "get", "check", "met_by"]
 
 
 @dataclass(frozen=True)
@@ -63,3 +63,15 @@ def check(tags) -> tuple[str, ...]:
     for t in tags:
         get(t)
     return tags
+
+
+def met_by(questions) -> dict[str, list[str]]:
+    """``{misconception id: the lessons (sorted) whose checkpoints meet it}``: a lesson meets one when an
+    option (or a numeric wrong-answer range) of one of its ``questions`` is tagged with it."""
+    met: dict[str, set] = {}
+    for q in questions:
+        tags = [t for ts in getattr(q, "misconceptions", {}).values() for t in ts]
+        tags += [t for *_, ts in getattr(q, "wrong", []) for t in ts]
+        for t in tags:
+            met.setdefault(t, set()).add(q.lesson)
+    return {mid: sorted(lessons) for mid, lessons in met.items()}

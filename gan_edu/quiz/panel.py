@@ -51,7 +51,9 @@ def _output_widgets(captured) -> list:
         if "image/png" in data:
             png = data["image/png"]
             png = base64.b64decode(png) if isinstance(png, str) else png
-            out.append(W.Image(value=png, format="png", layout=W.Layout(max_width="100%")))
+            width = int.from_bytes(png[16:20], "big")       # the PNG header's width: shown at its own size,
+            out.append(W.Image(value=png, format="png",     # not stretched across the panel
+                               layout=W.Layout(width=f"{width}px", max_width="100%", height="auto")))
         elif "text/html" in data:
             out.append(W.HTML(data["text/html"]))
         elif "text/plain" in data:

@@ -41,6 +41,18 @@ def strip_tags(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
+def plain_prompt(prompt: str) -> str:
+    """A prompt as plain text: its prose on one line, each code block (``<pre>``) on its own lines, indented."""
+    parts = re.split(r"<pre[^>]*>(.*?)</pre>", prompt, flags=re.S)
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:                       # inside <pre>: keep the code's lines
+            out.append("\n" + "\n".join(f"    {line}".rstrip() for line in strip_tags(part).splitlines()) + "\n")
+        elif part.strip():
+            out.append(" ".join(strip_tags(part).split()))
+    return "".join(out).strip()
+
+
 def _widgets():
     import ipywidgets
 
@@ -79,7 +91,7 @@ class Question:
         return bundle
 
     def plain_text(self) -> str:
-        lines = [f"Checkpoint {self.qid}: {' '.join(strip_tags(self.prompt).split())}", *self._plain_body(),
+        lines = [f"Checkpoint {self.qid}: {plain_prompt(self.prompt)}", *self._plain_body(),
                  "(Run this cell in Jupyter to answer.)"]
         return "\n".join(lines)
 

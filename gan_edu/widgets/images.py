@@ -8,8 +8,10 @@ r"""Widgets of lesson 07 (DCGAN on digits): watch samples form, walk and nudge t
 * :class:`LatentNudge` -- pick one coordinate ``d`` of z and an amount ``t``: G(z) next to
   ``G(z + t e_d)`` and their difference, and the sweep of that coordinate from ``-max`` to ``max``.
 
-Each widget has a ``.widget`` (an ipywidgets container), displays itself, redraws through a
-:class:`~gan_edu.widgets.FigureView` and can be driven from Python (what the clicks do):
+Each widget has a ``.widget`` (an ipywidgets container) and displays itself. Every picture is shown at
+the size it is drawn (the grid pixel-exact; the walk and nudge figures through a
+:class:`~gan_edu.widgets.BlitView` at the figure's own size), never stretched. Each can be driven from
+Python (what the clicks do):
 ``grid.update()``, ``walk.set_alpha(0.3)``, ``walk.reroll()``, ``nudge.set_dim(3)``,
 ``nudge.set_amount(-2.0)``, ``nudge.reroll()``. G always runs in eval mode (BatchNorm uses its
 running statistics, so a picture does not depend on the rest of its batch) without gradients.
@@ -17,6 +19,7 @@ running statistics, so a picture does not depend on the rest of its batch) witho
 from __future__ import annotations
 
 import html
+import math
 
 import ipywidgets as W
 import numpy as np
@@ -25,7 +28,8 @@ import torch
 from .. import _check, viz
 from ..lessons.classifier import check_classifier, top_labels
 from ..lessons.generator import check_generator, collapsed_noise, dimension_effects, generator_output, one_z
-from ._base import BlitView, FigureView, Shown, SliderWalk, button, move_slider
+from ..viz import images as vi
+from ._base import BlitView, Shown, SliderWalk, button, move_slider
 
 __all__ = ["LiveSampleGrid", "LatentWalk", "LatentNudge", "generate", "dimension_effects", "collapsed_noise"]
 
@@ -41,7 +45,18 @@ def _pixels(img: torch.Tensor) -> np.ndarray:
     return a[..., 0] if img.shape[0] == 1 else a
 
 
+def _native_size(view) -> None:
+    """Show a figure view's picture at the figure's own pixel size (a flex box would otherwise stretch
+    it to the page's width, blurring it); it shrinks only to fit a narrower page."""
+    w, h = view.fig.canvas.get_width_height()
+    view.image.layout = W.Layout(width=f"{w}px", height="auto", max_width="100%")
+
+
 # --------------------------------------------------------------------------- live grid
+def _number(x: float, fmt: str) -> str:
+    return "—" if math.isnan(x) else format(x, fmt)
+
+
 class LiveSampleGrid(Shown):
     """G's samples for one fixed batch of ``n`` noise vectors, redrawn while ``trainer`` trains.
 
@@ -49,35 +64,37 @@ class LiveSampleGrid(Shown):
     each call redraws the grid (and keeps a copy if the step is in ``keep``; steps in ``keep``
     must be 0 or multiples of ``every``; 0 is the grid at construction). ``detach()`` removes
     the handler. Fixed noise means the same 64 "slots" are watched: you see each one change.
+
+    The grid is drawn pixel-exact (each image pixel a ``scale`` x ``scale`` square) and shown at
+    exactly that size, so it is never blurred or stretched; a caption above it gives the step, the
+    losses and D's mean probabilities on the last batches (in place of a progress bar).
     """
 
     fallback_title = 'A live grid of generated digits that updates while G trains'
 
-    def __init__(self, trainer, n: int = 64, nrow: int = 8, every: int = 100, keep=(), seed: int = 0,
-                 size: float = 3.2, fmt: str = "png"):
+    def __init__(self, trainer, n: int = 64, nrow: int = 8, every: int = 100, keep=(), seed: int = 0, scale: int = 5):
         if not (hasattr(trainer, "on") and hasattr(trainer, "G") and hasattr(trainer, "sample")):
             raise TypeError(f"trainer must be a gan_edu Trainer, got {type(trainer).__name__}")
         self.trainer = trainer
         self.n = _check.positive_int("n", n)
         self.nrow = _check.positive_int("nrow", nrow)
         self.every = _check.positive_int("every", every)
+        self.scale = _check.positive_int("scale", scale)
         keep = tuple(keep)
         for s in keep:
             _check.integer("keep step", s, minimum=0)
             if s % self.every:
                 raise ValueError(f"keep must hold 0 or multiples of every={self.every} (the steps the handler runs at), got {s}")
         self.keep = keep
-        _check.one_of("fmt", fmt, ("png", "jpeg"))
         self.z = trainer.G.sample_noise(self.n, generator=torch.Generator().manual_seed(_check.integer("seed", seed, minimum=0))).cpu()
         self.snapshots: dict[int, torch.Tensor] = {}     #: step -> images, for the steps in ``keep``
         self.images: torch.Tensor | None = None          #: the grid as last drawn
-        self.fig = viz.figure(size, size + 0.25)
-        ax = self.fig.add_axes([0.02, 0.02, 0.96, 0.88])
-        ax.set_axis_off()
-        self._im = ax.imshow(np.zeros((2, 2)), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-        self._title = ax.set_title("", fontsize=9)
-        self.view = FigureView(self.fig, fmt=fmt, css_class="ge-live-grid-view")
-        self.widget = W.VBox([self.view.image])
+        self.frames = 0                                  #: how many times the grid was drawn
+        self.caption = W.HTML()
+        self.caption.add_class("ge-live-grid-caption")
+        self.image = W.Image(format="png")
+        self.image.add_class("ge-live-grid-view")
+        self.widget = W.VBox([self.caption, self.image])
         self.widget.add_class("ge-live-grid")
         self._handler = self._on_step          # one bound method, so detach() finds it
         self.attached = False
@@ -102,15 +119,19 @@ class LiveSampleGrid(Shown):
 
     def update(self) -> LiveSampleGrid:
         """Redraw G's samples of the fixed noise now (and keep them if this step is in ``keep``)."""
-        step = self.trainer.state.step
+        st = self.trainer.state
         self.images = self.trainer.sample(self.n, z=self.z)
-        if step in self.keep:
-            self.snapshots[step] = self.images.clone()
-        grid = viz.image_grid(self.images, self.nrow)
-        self._im.set_data(grid[..., 0] if self.images.shape[1] == 1 else grid)
-        self._im.set_extent((-0.5, grid.shape[1] - 0.5, grid.shape[0] - 0.5, -0.5))
-        self._title.set_text(f"G(fixed z) at step {step}")
-        self.view.refresh()
+        if st.step in self.keep:
+            self.snapshots[st.step] = self.images.clone()
+        pixels = vi.upscale(viz.image_grid(self.images, self.nrow), self.scale)
+        self.image.value = vi.png_pixels(pixels)
+        h, w = pixels.shape[:2]
+        if self.image.layout.width != f"{w}px":          # once: the grid's size does not change
+            self.image.layout = W.Layout(width=f"{w}px", height=f"{h}px", max_width="100%", object_fit="contain")
+        self.caption.value = html.escape(
+            f"G(fixed z) at step {st.step} · D's loss {_number(st.loss_d, '.3f')} · G's loss {_number(st.loss_g, '.3f')} · "
+            f"mean D(x) {_number(st.d_real, '.2f')} · mean D(G(z)) {_number(st.d_fake, '.2f')}")
+        self.frames += 1
         return self
 
 
@@ -199,6 +220,7 @@ class LatentWalk(Shown, SliderWalk):
         self._strip = _Strip(self.fig.add_subplot(gs[1, :]), self.steps, shape, self.classifier is not None)
         self.fig.subplots_adjust(left=0.02, right=0.98, top=0.88, bottom=0.02, hspace=0.4, wspace=0.1)
         self.view = BlitView(self.fig, [self._big.im, self._big.title, self._strip.box], fmt=fmt, css_class="ge-walk-view")
+        _native_size(self.view)
         self.slider = W.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, description="a", readout_format=".2f",
                                     continuous_update=True, layout=W.Layout(width="380px"))
         self.slider.add_class("ge-walk-alpha")
@@ -280,6 +302,7 @@ class LatentNudge(Shown):
         self.fig.subplots_adjust(left=0.02, right=0.98, top=0.88, bottom=0.02, hspace=0.4, wspace=0.1)
         self.view = BlitView(self.fig, [self._after.im, self._after.title, self._diff, self._sweep.box], fmt=fmt,
                               css_class="ge-nudge-view")
+        _native_size(self.view)
         self.dim_slider = W.IntSlider(value=0, min=0, max=G.latent_dim - 1, description="dimension d",
                                       continuous_update=False, style={"description_width": "initial"},
                                       layout=W.Layout(width="330px"))

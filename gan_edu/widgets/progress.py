@@ -18,6 +18,7 @@ import ipywidgets as W
 
 from .. import quiz
 from ..quiz import record
+from ._base import Shown
 
 __all__ = ["ProgressReport", "LESSONS"]
 
@@ -29,10 +30,12 @@ _CELL = "padding:3px 12px;text-align:left;border-bottom:1px solid #ddd"
 COLUMNS = ("lesson", "topic", "answered", "correct", "right first time")
 
 
-class ProgressReport:
+class ProgressReport(Shown):
     """A table of checkpoints answered per lesson (from the progress record), a refresh button, and
     "export": the learner types a name (or it is already known), gets a download link to the
     record and a copy in ``folder``."""
+
+    fallback_title = "Your progress across the lessons, with an export for your instructor"
 
     def __init__(self, folder: str | Path = "."):
         self.folder = Path(folder)
@@ -105,11 +108,6 @@ class ProgressReport:
         self.status.value = (f"{link}<br>A copy is saved as <code>{html.escape(filename)}</code> in the folder "
                              f"<code>{html.escape(str(folder))}</code>. Send either to your instructor.")
         return path
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
 
 
 def download_link(doc: dict, filename: str) -> str:

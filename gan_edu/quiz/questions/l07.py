@@ -129,7 +129,7 @@ QUESTIONS = [
                  "for held-out real digits (never trained on), the same distance. If G's samples sit much closer to "
                  "training images than new real digits do, G has copied.",
             "b": "G never sees a training image, but D does, and D's gradient carries information about every example "
-                 "to G. With a small training set (1797 digits here), G can end up reproducing some of them. Check, "
+                 "to G. With a small training set like this lesson's, G can end up reproducing some of them. Check, "
                  "don't assume.",
             "c": "G is continuous by construction, trained or not (lesson 01): a G that reproduces training images at "
                  "some z still walks smoothly between them. Smoothness cannot separate memorising from generalising.",
