@@ -35,7 +35,7 @@ from . import _check, _files
 __all__ = [
     "DataSource", "GaussianMixture", "Spiral", "Moons", "Points", "ImageSet",
     "ring", "grid", "gaussian_1d", "two_gaussians", "spiral", "moons", "from_points",
-    "digits", "mnist", "from_spec", "plane_extent", "TOY_DATASETS",
+    "digits", "mnist", "subset", "from_spec", "plane_extent", "TOY_DATASETS",
 ]
 
 
@@ -388,6 +388,25 @@ class ImageSet(DataSource):
         return dict(self._spec)
 
 
+def subset(data: ImageSet, indices, part: str = "part") -> ImageSet:
+    """The images of ``data`` at ``indices`` (e.g. a training split), as an image set of its own whose
+    spec names the whole set and the indices, so a checkpoint of a trainer on it rebuilds exactly
+    this part (:func:`from_spec`), never silently the whole set."""
+    if not isinstance(data, ImageSet):
+        raise TypeError(f"data must be an image set (e.g. ge.data.digits()), got {type(data).__name__}")
+    idx = torch.as_tensor(indices)
+    if idx.is_floating_point() or idx.ndim != 1 or not len(idx):
+        raise ValueError(f"indices must be a non-empty 1D list of whole numbers, got shape {tuple(idx.shape)}")
+    idx = idx.long()
+    if int(idx.min()) < 0 or int(idx.max()) >= len(data):
+        raise ValueError(f"indices must lie in [0, {len(data) - 1}] (data has {len(data)} images), "
+                         f"got {int(idx.min())}..{int(idx.max())}")
+    if not isinstance(part, str):
+        raise TypeError(f"part must be a string naming the part, got {type(part).__name__}")
+    return ImageSet(data.images[idx].clone(), data.labels[idx].clone(), f"{data.name} ({part})",
+                    {"kind": "subset", "part": part, "of": data.spec(), "indices": idx.tolist()})
+
+
 def digits() -> ImageSet:
     """scikit-learn's 1797 handwritten 8x8 digits (they ship with scikit-learn: no download),
     as ``images`` Tensor[1797, 1, 8, 8] in [-1, 1] and ``labels`` Tensor[1797]."""
@@ -538,6 +557,7 @@ def from_spec(spec: dict) -> DataSource:
         "points": lambda points, jitter=0.0: Points(points, jitter),
         "digits": digits,
         "mnist": lambda root, mnist_kind="mnist", train=True, limit=None: mnist(root, mnist_kind, train, limit=limit),
+        "subset": lambda of, indices, part="part": subset(from_spec(of), indices, part),
         **TOY_DATASETS,
     }
     kind = spec.get("kind")

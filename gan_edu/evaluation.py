@@ -50,7 +50,8 @@ from . import _check
 
 __all__ = ["penultimate_features", "GaussianFit", "gaussian_fit", "frechet_distance", "frechet_baseline",
            "polynomial_kernel", "mmd2_unbiased", "KernelDistance", "kernel_distance", "knn_radii", "PRDC", "prdc",
-           "ClassBalance", "class_balance", "Memorisation", "memorisation_check", "pairwise_distances"]
+           "ClassBalance", "class_balance", "Memorisation", "memorisation_check", "Nearest", "nearest_training",
+           "pairwise_distances"]
 
 
 # --------------------------------------------------------------------------- checking inputs
@@ -378,19 +379,47 @@ def class_balance(generated, real, n_classes: int | None = None, min_count: int 
 
 # --------------------------------------------------------------------------- memorisation
 class Memorisation(NamedTuple):
-    generated: np.ndarray   #: distance from each generated sample to its closest training sample [M]
-    held_out: np.ndarray    #: distance from each held-out real sample to its closest training sample [H]
-    nearest: np.ndarray     #: index (into ``train``) of each generated sample's closest training sample [M]
-    threshold: float        #: the ``quantile`` of ``held_out``
+    generated: np.ndarray         #: distance from each generated sample to its closest training sample [M]
+    held_out: np.ndarray          #: distance from each held-out real sample to its closest training sample [H]
+    nearest: np.ndarray           #: index (into ``train``) of each generated sample's closest training sample [M]
+    threshold: float              #: the ``quantile`` of ``held_out``: "as close as the closest new images"
     quantile: float
-    share: float            #: share of generated samples at distance <= threshold (≈ quantile if G does not copy)
-    exact_copies: float     #: share of generated samples at distance exactly 0
-    space: str              #: "pixels", "features" or "as given"
+    share: float                  #: share of generated samples at distance <= threshold (≈ quantile if G does not copy)
+    exact_copies: float           #: share of generated samples at distance exactly 0
+    space: str                    #: "pixels", "features" or "as given"
+    held_out_nearest: np.ndarray  #: index (into ``train``) of each held-out sample's closest training sample [H]
+
+    @property
+    def median_ratio(self) -> float:
+        """Median distance of the generated samples / that of the held-out ones (near 0 for a copier)."""
+        held = float(np.median(self.held_out))
+        return float(np.median(self.generated)) / held if held > 0 else float("inf")
+
+    def closest(self, k: int = 8, which: str = "generated") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The ``k`` samples of ``which`` ("generated" or "held_out") closest to a training sample, closest
+        first: ``(their indices, their nearest training samples' indices, the distances)`` -- the suspects."""
+        _check.one_of("which", which, ("generated", "held_out"))
+        dist, nearest = (self.generated, self.nearest) if which == "generated" else (self.held_out, self.held_out_nearest)
+        order = np.argsort(dist, kind="stable")[:_check.positive_int("k", k)]
+        return order, nearest[order], dist[order]
 
     def summary(self) -> str:
         return (f"{100 * self.share:.1f} % of generated samples are at least as close to a training image as the closest "
                 f"{100 * self.quantile:g} % of held-out real images are (about {100 * self.quantile:g} % if G does not "
                 f"copy); {100 * self.exact_copies:.1f} % are exact copies ({self.space} distance)")
+
+
+class Nearest(NamedTuple):
+    distance: torch.Tensor    #: [N] Euclidean distance from each sample to its closest training sample
+    index: torch.Tensor       #: [N] index of that training sample
+
+
+def nearest_training(samples, train, chunk: int = 1024) -> Nearest:
+    """For each of ``samples`` (images [N, C, H, W], flattened, or features [N, d]), its closest row of
+    ``train``: the distance (float64, an exact copy at exactly 0) and the index, ``chunk`` rows at a time."""
+    s, t = _features("samples", samples, images=True), _features("train", train, images=True)
+    _same_d("samples", s, "train", t)
+    return Nearest(*_nearest("samples", s, t, _check.positive_int("chunk", chunk)))
 
 
 def _nearest(name: str, samples: torch.Tensor, train: torch.Tensor, chunk: int = 1024) -> tuple[torch.Tensor, torch.Tensor]:
@@ -425,7 +454,8 @@ def memorisation_check(generated, train, held_out, quantile: float = 0.05, model
     _same_d("generated", g, "train", t)
     _same_d("held_out", h, "train", t)
     dg, nearest = _nearest("generated", g, t)
-    dh, _ = _nearest("held_out", h, t)
+    dh, held_nearest = _nearest("held_out", h, t)
     threshold = float(torch.quantile(dh, quantile))
     return Memorisation(dg.numpy(), dh.numpy(), nearest.numpy(), threshold, quantile,
-                        float((dg <= threshold).double().mean()), float((dg == 0).double().mean()), space)
+                        float((dg <= threshold).double().mean()), float((dg == 0).double().mean()), space,
+                        held_nearest.numpy())

@@ -125,13 +125,6 @@ class HeldOut(NamedTuple):
     held_out_idx: torch.Tensor     #: indices of ``held_out`` in the full image set
 
 
-def _subset(data: data_mod.ImageSet, idx: torch.Tensor, part: str) -> data_mod.ImageSet:
-    # its spec names the part; data.from_spec cannot rebuild it, so a checkpoint of a trainer on it is
-    # loaded with Trainer.load(path, data=...) rather than silently on the full set
-    return data_mod.ImageSet(data.images[idx].clone(), data.labels[idx].clone(), f"{data.name} ({part})",
-                             {"kind": "subset", "part": part, "of": data.spec(), "indices": idx.tolist()})
-
-
 def hold_out(data: data_mod.ImageSet, test_fraction: float = 0.25, seed: int = 0) -> HeldOut:
     """Split an image set in two: ``train`` to learn from and ``held_out``, never trained on. The
     split is :func:`split_indices` of the labels, the very split :func:`train_classifier` makes with
@@ -139,7 +132,8 @@ def hold_out(data: data_mod.ImageSet, test_fraction: float = 0.25, seed: int = 0
     if not isinstance(data, data_mod.ImageSet):
         raise TypeError(f"data must be an image set with labels (e.g. ge.data.digits()), got {type(data).__name__}")
     train_idx, test_idx = split_indices(data.labels, test_fraction, seed)
-    return HeldOut(_subset(data, train_idx, "training part"), _subset(data, test_idx, "held-out part"), train_idx, test_idx)
+    return HeldOut(data_mod.subset(data, train_idx, "training part"), data_mod.subset(data, test_idx, "held-out part"),
+                   train_idx, test_idx)
 
 
 def train_classifier(data: data_mod.ImageSet, epochs: int = 20, batch_size: int = 64, lr: float = 3e-3,

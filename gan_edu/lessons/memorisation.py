@@ -20,103 +20,25 @@ Distances are Euclidean between flattened images (pixel space; on the 8x8 digits
 largest possible is 16). Pixel distance 0 proves a copy; a small distance is a lead to look at,
 which is why the lesson shows each suspect next to its nearest training image.
 
-The same check, on any feature space, is :func:`gan_edu.evaluation.memorisation_check` (lesson 10).
+The check itself lives in the core, :func:`gan_edu.evaluation.memorisation_check` (lesson 10 runs it on
+classifier features too); this module adds what lesson 07 shows with it.
 """
 from __future__ import annotations
-
-from typing import NamedTuple
 
 import numpy as np
 import torch
 
 from .. import _check
+from ..evaluation import Memorisation, Nearest, _features, memorisation_check, nearest_training
 
 __all__ = ["Nearest", "nearest_training", "Memorisation", "memorisation_check", "mix_in_copies", "format_checks"]
-
-
-def _images(name: str, images) -> torch.Tensor:
-    """``images`` [N, ...] (N >= 1, finite) flattened to float64 [N, D]."""
-    if not isinstance(images, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor of images [N, C, H, W], got {type(images).__name__}")
-    if images.ndim < 2 or images.shape[0] < 1:
-        raise ValueError(f"{name} must hold at least one image [N, C, H, W], got shape {tuple(images.shape)}")
-    flat = images.detach().cpu().double().flatten(1)
-    if not bool(torch.isfinite(flat).all()):
-        raise ValueError(f"{name} must be finite numbers (found NaN or inf)")
-    return flat
-
-
-class Nearest(NamedTuple):
-    distance: torch.Tensor    #: [N] Euclidean distance from each image to its closest training image
-    index: torch.Tensor       #: [N] index of that training image in ``train``
-
-
-def nearest_training(images: torch.Tensor, train: torch.Tensor, chunk: int = 1024) -> Nearest:
-    """For each of ``images`` [N, C, H, W], its closest image in ``train`` [T, C, H, W] (same
-    C, H, W): the distance and the index. Exact (brute force, float64), ``chunk`` rows at a time."""
-    x, t = _images("images", images), _images("train", train)
-    if x.shape[1] != t.shape[1]:
-        raise ValueError(f"images and train must have the same image shape, got {tuple(images.shape[1:])} and "
-                         f"{tuple(train.shape[1:])}")
-    chunk = _check.positive_int("chunk", chunk)
-    dist, idx = [], []
-    for start in range(0, len(x), chunk):
-        d = torch.cdist(x[start:start + chunk], t)          # [chunk, T]
-        best = d.min(1)
-        dist.append(best.values)
-        idx.append(best.indices)
-    return Nearest(torch.cat(dist), torch.cat(idx))
-
-
-class Memorisation(NamedTuple):
-    generated: np.ndarray         #: [M] distance from each generated sample to its closest training image
-    held_out: np.ndarray          #: [H] the same for each held-out real image
-    nearest: np.ndarray           #: [M] index (into the training images) of each generated sample's closest one
-    held_out_nearest: np.ndarray  #: [H] the same for the held-out images
-    threshold: float              #: the ``quantile`` of ``held_out``: "as close as the closest new digits"
-    quantile: float
-    share: float                  #: share of generated samples at distance <= threshold (about quantile if no copying)
-    exact_copies: float           #: share of generated samples identical to a training image (distance < 1e-6)
-
-    @property
-    def median_ratio(self) -> float:
-        """Median distance of the generated samples / that of the held-out images (near 0 for a copier)."""
-        held = float(np.median(self.held_out))
-        return float(np.median(self.generated)) / held if held > 0 else float("inf")
-
-    def closest(self, k: int = 8, which: str = "generated") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The ``k`` images of ``which`` ("generated" or "held_out") closest to a training image, closest
-        first: ``(their indices, their nearest training images' indices, the distances)`` -- the suspects."""
-        _check.one_of("which", which, ("generated", "held_out"))
-        dist, nearest = (self.generated, self.nearest) if which == "generated" else (self.held_out, self.held_out_nearest)
-        order = np.argsort(dist, kind="stable")[:_check.positive_int("k", k)]
-        return order, nearest[order], dist[order]
-
-    def summary(self) -> str:
-        return (f"{100 * self.share:.1f} % of the samples are as close to a training image as the closest "
-                f"{100 * self.quantile:g} % of held-out digits (about {100 * self.quantile:g} % without copying); "
-                f"{100 * self.exact_copies:.1f} % are exact copies")
-
-
-def memorisation_check(generated: torch.Tensor, train: torch.Tensor, held_out: torch.Tensor,
-                       quantile: float = 0.05) -> Memorisation:
-    """The nearest-neighbour check: are ``generated`` images closer to the ``train`` images than
-    ``held_out`` real images (never trained on) are? See the module docstring. All three are image
-    tensors [N, C, H, W] of one shape; distances in pixel space."""
-    quantile = _check.number("quantile", quantile, minimum=0.0, strict_min=True, maximum=0.5)
-    gen = nearest_training(generated, train)
-    held = nearest_training(held_out, train)
-    threshold = float(torch.quantile(held.distance, quantile))
-    return Memorisation(gen.distance.numpy(), held.distance.numpy(), gen.index.numpy(), held.index.numpy(), threshold,
-                        quantile, float((gen.distance <= threshold).double().mean()),
-                        float((gen.distance < 1e-6).double().mean()))
 
 
 def mix_in_copies(samples: torch.Tensor, train: torch.Tensor, share: float, seed: int = 0) -> torch.Tensor:
     """``samples`` with a ``share`` of them (chosen at random) replaced by random training images:
     a generator that copies part of the time, to see how much copying the check notices."""
     share = _check.number("share", share, minimum=0.0, maximum=1.0)
-    x, t = _images("samples", samples), _images("train", train)
+    x, t = _features("samples", samples, images=True), _features("train", train, images=True)
     if x.shape[1] != t.shape[1]:
         raise ValueError("samples and train must have the same image shape")
     g = torch.Generator().manual_seed(_check.integer("seed", seed, minimum=0))
