@@ -35,6 +35,7 @@ from ..lessons.generator import (
     WalkVsBlend,
     as_z,
     check_generator,
+    checkerboard_demo,
     format_shape_walk,
     generator_output,
     interpolate,
@@ -48,10 +49,11 @@ from ..lessons.plane import fixed_sample
 from . import NEUTRAL, SIGNED_CMAP, figure, image_grid, manifold_lines, plane_extent, scatter_points
 
 __all__ = ["plot_noise", "plot_noise_vs_data", "plot_activations", "plot_shape_walk", "plot_transposed_conv",
-           "manifold_colors", "draw_manifold", "draw_z_grid", "frame", "plot_manifolds", "plot_interpolation",
-           "plot_latent_path", "plot_image_sets",
+           "plot_checkerboards", "manifold_colors", "draw_manifold", "draw_z_grid", "frame", "plot_manifolds",
+           "plot_interpolation", "plot_walks", "plot_latent_path", "plot_image_sets",
            # computed in gan_edu.lessons.generator, re-exported for the lesson's ``gviz.`` calls
-           "ShapeStep", "shape_walk", "format_shape_walk", "transposed_conv_demo", "Closeness", "nearby_vs_far",
+           "ShapeStep", "shape_walk", "format_shape_walk", "transposed_conv_demo", "checkerboard_demo", "Closeness",
+           "nearby_vs_far",
            "interpolate", "WalkVsBlend", "walk_vs_blend", "generator_output", "train_mode_samples"]
 
 #: colours of the latent grid: lines z1 = const in blues, lines z2 = const in oranges
@@ -309,6 +311,34 @@ def plot_transposed_conv(demo: dict | None = None, size: float = 1.5):
     return fig
 
 
+_BOARD_TITLES = {
+    "ones": "kernel 3, stride 2:\n1, 2 or 4 stamps per pixel",
+    "smooth": "kernel 4, stride 2, smooth kernel:\n4 stamps inside each, flat",
+    "random": "kernel 4, stride 2, random kernel:\n4 stamps each, yet a checkerboard",
+    "layer": "kernel 4, stride 2, G's up2 kernels:\n4 stamps each, yet a checkerboard",
+}
+
+
+def plot_checkerboards(board: dict | None = None, size: float = 2.5):
+    """The three outputs of :func:`checkerboard_demo` (a constant input through three transposed
+    convolutions), each on its own colour scale (blue < 0, white = 0, red > 0), with the spread
+    of its inside (1-pixel border left out) in the title."""
+    board = checkerboard_demo() if board is None else board
+    fig = figure(size * len(board), size + 0.75)
+    for k, entry in enumerate(board.values()):
+        ax = fig.add_subplot(1, len(board), k + 1)
+        m = entry["output"].numpy()
+        vmax = float(np.abs(m).max()) or 1.0
+        ax.imshow(m, cmap=SIGNED_CMAP, vmin=-vmax, vmax=vmax, interpolation="nearest")
+        h, w = m.shape
+        ax.add_patch(Rectangle((0.5, 0.5), w - 2, h - 2, fill=False, ec="#222222", lw=1.0, ls="--"))   # the inside
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"{_BOARD_TITLES[entry['source']]}\nspread inside: {entry['spread']:.2f}", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 # --------------------------------------------------------------------------- latent grid and manifold
 def manifold_colors(n_lines: int) -> list:
     """Colours for the ``2 * n_lines`` polylines of ``viz.manifold_lines`` (which alternate: line
@@ -405,6 +435,31 @@ def plot_interpolation(G, z0, z1, steps: int = 8, fade: bool = True, size: float
                 ax.set_title(f"α = {float(a[k]):.2f}", fontsize=7)
             if k == 0:
                 ax.set_ylabel(label, fontsize=7, rotation=0, ha="right", va="center")
+    fig.tight_layout(w_pad=0.2, h_pad=0.3)
+    return fig
+
+
+def plot_walks(rows: dict, steps: int = 9, size: float = 0.8):
+    """One strip per entry of ``rows`` ({label: (G, z0, z1)}, image generators): the walk
+    ``G((1 - a) z0 + a z1)`` in ``steps`` pictures, a from 0 to 1."""
+    if not isinstance(rows, dict) or not rows:
+        raise ValueError("rows must be a non-empty dict {label: (G, z0, z1)}")
+    steps = _check.integer("steps", steps, minimum=2)
+    fig = figure(size * steps + 2.2, size * len(rows) + 0.45)
+    gs = fig.add_gridspec(len(rows), steps)
+    for r, (label, (G, z0, z1)) in enumerate(rows.items()):
+        a, imgs = interpolate(G, z0, z1, steps)
+        if imgs.ndim != 4:
+            raise ValueError(f"rows[{label!r}]: plot_walks needs an image generator, got outputs of shape {tuple(imgs.shape)}")
+        for k in range(steps):
+            ax = fig.add_subplot(gs[r, k])
+            ax.imshow(image_grid(imgs[k:k + 1], 1, padding=0), cmap="gray", interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                ax.set_title(f"α = {float(a[k]):.2f}", fontsize=8)
+            if k == 0:
+                ax.set_ylabel(label, fontsize=8, rotation=0, ha="right", va="center")
     fig.tight_layout(w_pad=0.2, h_pad=0.3)
     return fig
 
