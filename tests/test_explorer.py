@@ -39,7 +39,8 @@ def test_shapes_follow_batch_and_latent_dim():
     assert "z: shape [32, 3]" in ex.summary
     assert ex.shapes() == {"z": [32, 3], "G(z)": [32, 2], "x": [32, 2], "D(x)": [32], "D(G(z))": [32],
                            "loss": [], "gradients": [32, 2]}
-    assert ex.shape_line().startswith("z: [32, 3] → G(z): [32, 2] → D(G(z)): [32]  |  x: [32, 2] → D(x): [32]")
+    assert ex.shape_line().splitlines() == ["fakes: z: [32, 3] → G(z): [32, 2] → D(G(z)): [32]",
+                                            "reals: x: [32, 2] → D(x): [32]", "loss_D, loss_G: [] (one number each)"]
 
 
 def test_tensors_are_the_ones_the_step_used(explorer):

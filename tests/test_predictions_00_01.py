@@ -18,7 +18,7 @@ from gan_edu.quiz.questions import ALL
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 LESSONS = {"00": "00_welcome.ipynb", "01": "01_generator_forward_pass.ipynb"}
 #: what each experiment prints: it must never be in a committed notebook (the outcome waits for a prediction)
-PRINTED = ("mean distance from G(z) to the nearest real blob", "far / nearby:", "output (one sample)  what it does",
+PRINTED = ("mean distance from G(z) to the nearest real blob", "far / nearby:", "64 x 4 x 4   2x2 -> 4x4",
            "The run shows", "right</span>", "not this time")
 
 

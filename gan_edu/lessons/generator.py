@@ -117,20 +117,21 @@ class ShapeStep(NamedTuple):
 
 
 def _note(kind: str, before: tuple, after: tuple) -> str:
+    """A few words on what a layer does (short: the table must fit a notebook's output at 100 % zoom)."""
     if kind == "input":
         return "the noise z"
     if kind == "Linear":
-        return f"linear projection: {before[0]} -> {after[0]} numbers"
+        return f"project: {before[0]} -> {after[0]} numbers"
     if kind == "Unflatten":
-        return f"reshape into {after[0]} maps of {after[1]}x{after[2]}"
+        return f"reshape: {after[0]} maps of {after[1]}x{after[2]}"
     if kind.startswith("BatchNorm"):
-        return "normalise each channel, then scale and shift"
+        return "normalise, then scale and shift"
     if kind == "ReLU":
         return "negatives -> 0"
     if kind == "LeakyReLU":
         return "negatives x 0.2"
     if kind == "ConvTranspose2d":
-        return f"transposed conv: {before[1]}x{before[2]} -> {after[1]}x{after[2]}, {before[0]} -> {after[0]} channels"
+        return f"{before[1]}x{before[2]} -> {after[1]}x{after[2]}, {before[0]} -> {after[0]} channels"
     if kind == "Tanh":
         return "squash into [-1, 1]"
     return ""
@@ -160,7 +161,7 @@ def format_shape_walk(steps: list[ShapeStep], notes: bool = True, params: bool =
     steps = list(steps)
     if not steps or not all(isinstance(s, ShapeStep) for s in steps):
         raise ValueError("steps must be the list returned by shape_walk(G)")
-    rows = [("layer", "kind", "output (one sample)", "params" if params else "", "what it does" if notes else "")]
+    rows = [("layer", "kind", "per sample", "params" if params else "", "what it does" if notes else "")]
     for s in steps:
         rows.append((s.name, s.kind, " x ".join(map(str, s.shape)), f"{s.params:,}" if params else "",
                      s.note if notes else ""))
