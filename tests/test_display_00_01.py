@@ -294,3 +294,13 @@ def matplotlib_rgb(colour):
     from matplotlib.colors import to_rgb
 
     return to_rgb(colour)
+
+
+@pytest.mark.parametrize("name", ["00_welcome.ipynb", "01_generator_forward_pass.ipynb"])
+def test_no_progress_bar_is_left_behind_in_the_saved_page(name):
+    """A finished tqdm bar stays in the saved notebook as a widget of a closed model ("training: 0%" or
+    "model not found" when the notebook is reopened)."""
+    nb = json.loads((NOTEBOOKS / name).read_text())
+    bars = [i for i, cell in enumerate(nb["cells"]) for out in cell.get("outputs", [])
+            if "".join(out.get("data", {}).get("text/plain", "")).startswith("training:")]
+    assert not bars, f"cells {bars} keep a progress bar"
