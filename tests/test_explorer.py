@@ -39,7 +39,8 @@ def test_shapes_follow_batch_and_latent_dim():
     assert "z: shape [32, 3]" in ex.summary
     assert ex.shapes() == {"z": [32, 3], "G(z)": [32, 2], "x": [32, 2], "D(x)": [32], "D(G(z))": [32],
                            "loss": [], "gradients": [32, 2]}
-    assert ex.shape_line().startswith("z: [32, 3] → G(z): [32, 2] → D(G(z)): [32]  |  x: [32, 2] → D(x): [32]")
+    assert ex.shape_line().splitlines() == ["fakes: z: [32, 3] → G(z): [32, 2] → D(G(z)): [32]",
+                                            "reals: x: [32, 2] → D(x): [32]", "loss_D, loss_G: [] (one number each)"]
 
 
 def test_tensors_are_the_ones_the_step_used(explorer):
@@ -168,3 +169,53 @@ def test_train_and_compare_computes_the_outcome():
 def test_describe_small_values_and_scalars():
     assert describe("loss", torch.tensor(1.5)) == "loss = 1.5000   (shape [], a single number)"
     assert "e-04" in describe("g", torch.full((4, 2), 3e-4))
+
+
+# --------------------------------------------------------------------------- lesson 00's prediction (issue 9)
+def test_the_prediction_starts_where_the_explorer_starts_and_never_uses_its_trainer():
+    from gan_edu.lessons.architecture import explorer_start
+
+    explorer = ArchitectureExplorer()                    # the default tiny GAN, after its first step
+    start = explorer_start(0)
+    assert start.state.step == explorer.trainer.state.step == 1
+    for a, b in ((start.G, explorer.trainer.G), (start.D, explorer.trainer.D)):
+        assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
+    start.step()                                         # and the same random stream: the next step matches too
+    explorer.trainer.step()
+    assert all(torch.equal(x, y) for x, y in zip(start.G.state_dict().values(), explorer.trainer.G.state_dict().values()))
+
+
+def test_toward_ring_is_the_same_whatever_happened_before():
+    from gan_edu.widgets.explorer import toward_ring
+
+    first = toward_ring(seed=0, steps=200)
+    ArchitectureExplorer().take_step(50)                 # clicks elsewhere, and the global random state moves on
+    torch.rand(10)
+    second = toward_ring(seed=0, steps=200)
+    assert (first.before, first.after, first.outcome) == (second.before, second.after, second.outcome)
+    assert first.outcome == "closer" and first.steps == (1, 201)
+    assert first.after < 0.62 * first.before             # the margin the docstring states (threshold 0.8)
+
+
+def test_guessing_losses_are_log_2_per_part():
+    import math
+
+    from gan_edu.lessons.architecture import guessing_losses
+
+    tr = make_trainer()
+    g = guessing_losses(tr.loss, tr.real_label)
+    assert g["real"] == pytest.approx(math.log(2)) and g["fake"] == pytest.approx(math.log(2))
+    assert g["loss_d"] == pytest.approx(2 * math.log(2)) and g["loss_g"] == pytest.approx(math.log(2))
+    smoothed = make_trainer(real_label=0.9)              # a smoothed label: still log 2 at D = 0.5
+    assert guessing_losses(smoothed.loss, 0.9)["real"] == pytest.approx(math.log(2))
+    assert guessing_losses(make_trainer(loss="wgan_gp").loss, 1.0) is None
+
+
+def test_explorer_texts_say_what_is_true():
+    ex = ArchitectureExplorer(make_trainer())
+    gz = ex.select("G(z)").explanation.value
+    assert "continuous function, trained or not" in gz and "store of training points" not in gz
+    assert "hover around 0.5" not in ex.select("D(G(z))").explanation.value
+    assert "8 small blobs" in ex.select("x").explanation.value          # counted from the data, not written in
+    ex2 = ArchitectureExplorer(make_trainer(data=ge.data.ring(n_modes=5)))
+    assert "5 small blobs" in ex2.select("x").explanation.value

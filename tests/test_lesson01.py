@@ -209,7 +209,9 @@ def test_shape_walk_shapes(size, first):
     assert sum(s.params for s in walk) == ge.models.count_parameters(G)
     text = gviz.format_shape_walk(walk)
     assert f"total parameters: {ge.models.count_parameters(G):,}" in text
-    assert f"transposed conv: {first}x{first} -> {2 * first}x{2 * first}, 128 -> 64 channels" in text
+    assert f"{first}x{first} -> {2 * first}x{2 * first}, 128 -> 64 channels" in text
+    if size == 8:                                        # the lesson's table fits a notebook's output at 100 % zoom
+        assert max(len(line) for line in text.splitlines()) <= 80
 
 
 def test_shape_walk_of_the_mlp_and_validation():
@@ -318,3 +320,101 @@ def test_checkpoints_of_lesson_01():
     assert "right" in q.reveal(key)
     with pytest.raises(ValueError, match="not one of the options"):
         l01.first_upconv_outcome((3, 2, 1))
+
+
+# --------------------------------------------------------------------------- issue 9: claims measured, two ways
+from gan_edu.lessons import generator as gen  # noqa: E402
+
+
+def test_ring_generators_are_the_factory_g_before_and_after_training_and_hand_out_copies():
+    nets = gen.ring_generators(seed=0, steps=30, hidden=16)
+    G, _ = ge.lessons.factory.networks(seed=0, hidden=16)
+    assert all(torch.equal(a, b) for a, b in zip(nets.untrained.state_dict().values(), G.state_dict().values()))
+    assert not all(torch.equal(a, b) for a, b in zip(nets.trained.state_dict().values(), G.state_dict().values()))
+    with torch.no_grad():
+        nets.trained.net.out.bias.add_(100.0)           # what a learner does to one copy ...
+    again = gen.ring_generators(seed=0, steps=30, hidden=16)
+    assert again.trained is not nets.trained and float(again.trained.net.out.bias.detach().abs().max()) < 50   # ... stays there
+    with pytest.raises(ValueError, match="steps must be >= 1"):
+        gen.ring_generators(steps=0)
+
+
+def test_without_its_relus_the_stack_is_the_product_of_its_matrices():
+    ge.seed_everything(0)
+    G = ge.models.MLPGenerator(latent_dim=2, out_dim=2, hidden=8)
+    plain = gen.without_nonlinearity(G)
+    z = torch.randn(50, 2)
+    W = [m.weight for m in G.net if isinstance(m, nn.Linear)]
+    b = [m.bias for m in G.net if isinstance(m, nn.Linear)]
+    with torch.no_grad():                               # the same map built by hand: A z + c
+        A = W[2] @ W[1] @ W[0]
+        c = W[2] @ (W[1] @ b[0] + b[1]) + b[2]
+        torch.testing.assert_close(plain(z), z @ A.T + c, atol=1e-5, rtol=1e-5)
+    assert any(isinstance(m, nn.ReLU) for m in G.net)   # the original keeps its ReLUs
+    assert gen.affine_residual(plain, z) < 1e-4 < 0.1 < gen.affine_residual(G, torch.randn(500, 2))
+    with pytest.raises(TypeError, match="MLPGenerator"):
+        gen.without_nonlinearity(ge.models.DCGenerator())
+
+
+def test_checkerboards_counted_two_ways():
+    board = gviz.checkerboard_demo()
+    counts = torch.zeros(9, 9)                           # kernel 3 of ones: count by hand where the stamps land
+    for i in range(4):
+        for j in range(4):
+            counts[2 * i:2 * i + 3, 2 * j:2 * j + 3] += 1
+    assert torch.equal(board["uneven"]["output"], counts[1:-1, 1:-1])
+    assert board["uneven"]["spread"] > 1 and board["even"]["spread"] == 0.0 and board["learned"]["spread"] > 0.2
+    G = ge.models.DCGenerator(latent_dim=16, image_size=8)
+    learned = gviz.checkerboard_demo(G.net.up2)["learned"]
+    with torch.no_grad():                                # every input channel 1: the layer itself, minus its bias
+        want = nn.functional.conv_transpose2d(torch.ones(1, 64, 4, 4), G.net.up2.weight, stride=2, padding=1)[0, 0]
+    torch.testing.assert_close(learned["output"], want, atol=1e-5, rtol=1e-5)
+    with pytest.raises(TypeError, match="kernel 4 and stride 2"):
+        gviz.checkerboard_demo(nn.ConvTranspose2d(1, 1, 3, 2))
+
+
+def test_walk_evenness_blend_gaps_and_paths_against_known_generators():
+    class Linear(ge.models.MLPGenerator):
+        def forward(self, z):
+            return z @ torch.tensor([[2.0, 0.0], [0.0, 1.0]])
+
+    class OnCircle(ge.models.MLPGenerator):              # every output exactly on the unit circle
+        def forward(self, z):
+            return z / z.norm(dim=1, keepdim=True)
+
+    lin = Linear()
+    assert gen.walk_evenness(lin, [0.0, 0.0], [1.0, 1.0], steps=10) == pytest.approx(0.1)
+    assert gen.walk_evenness(Jumpy(), [0.0, 0.0], [1.0, 1.0], steps=10) > 0.3
+    assert float(gen.blend_gaps(lin, n=20).abs().max()) < 1e-6
+    walk, chord = gen.path_off_ring(OnCircle(), (1.0, 0.0), (-0.1, 1.0))
+    assert walk < 1e-6 and chord > 0.1                   # the chord between two circle points dips inside
+    assert gen.walks_off_ring(OnCircle(), n=10)[0] < 1e-6
+
+
+def test_nearest_distance_by_brute_force():
+    g = torch.Generator().manual_seed(0)
+    x, images = torch.randn(5, 1, 3, 3, generator=g), torch.randn(7, 1, 3, 3, generator=g)
+    want = torch.tensor([min(float((a - b).pow(2).sum().sqrt()) for b in images) for a in x])
+    torch.testing.assert_close(gen.nearest_distance(x, images), want, atol=1e-5, rtol=1e-5)
+    assert float(gen.nearest_distance(images[:3], images).max()) < 1e-3
+    with pytest.raises(ValueError, match="one shape"):
+        gen.nearest_distance(x, torch.zeros(2, 1, 4, 4))
+
+
+def test_the_copier_copies_and_walks_smoothly():
+    digits = ge.data.digits()
+    c = gen.train_copier(digits.images, n=4, seed=1, features=8)
+    assert len(set(c.index.tolist())) == 4 and torch.equal(c.images, digits.images[c.index])
+    out = gviz.generator_output(c.G, c.z)
+    assert c.error < 0.15 and float((out - c.images).flatten(1).norm(dim=1).max()) == pytest.approx(c.error, abs=1e-5)
+    assert float(gen.nearest_distance(out, digits.images).max()) < 0.15
+    assert gen.walk_evenness(c.G, c.z[0], c.z[1]) < 1 / 3
+    with pytest.raises(ValueError, match="n must be"):
+        gen.train_copier(digits.images[:3], n=5)
+
+
+def test_shape_table_without_parameter_counts():
+    walk = gviz.shape_walk(ge.models.DCGenerator(latent_dim=16, image_size=8))
+    text = gviz.format_shape_walk(walk, params=False)
+    assert "params" not in text and "8,192" not in text and "total parameters" not in text
+    assert "64 x 4 x 4" in text and "8,192" in gviz.format_shape_walk(walk)

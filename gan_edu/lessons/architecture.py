@@ -14,7 +14,10 @@ r"""Lesson 00: one GAN step, caught live, and what a few hundred steps do.
 * :func:`describe` (a tensor in a few lines) and :func:`loss_terms` (D's loss split into its
   real and fake parts), for reading a capture;
 * :func:`compare_before_after` -- train a few hundred steps and measure, for the same noise,
-  how far G's samples are from the real blobs before and after (:func:`distance_to_modes`).
+  how far G's samples are from the real blobs before and after (:func:`distance_to_modes`);
+  :func:`explorer_start` builds the trainer it runs on in lesson 00's prediction: a NEW tiny GAN in
+  the state the explorer starts in, never the explorer's own trainer (which the learner may have
+  clicked on), so the prediction's outcome is the same however often and whenever it runs.
 
 The explorer that shows all this as a clickable diagram is
 :class:`gan_edu.widgets.explorer.ArchitectureExplorer`; the seeded tiny GAN it trains by default
@@ -31,11 +34,12 @@ import torch
 from .. import _check
 from ..recorders import layer_grad_norms
 from ..trainer import Trainer
+from .factory import tiny_gan
 from .gradflow import changed, has_grad, parameters_of
 from .plane import d_grid, fixed_sample, manifold_lines
 
-__all__ = ["Capture", "catch_step", "describe", "loss_terms", "distance_to_modes", "Moment", "Comparison",
-           "compare_before_after"]
+__all__ = ["Capture", "catch_step", "describe", "loss_terms", "guessing_losses", "distance_to_modes", "Moment", "Comparison",
+           "compare_before_after", "explorer_start"]
 
 
 # --------------------------------------------------------------------------- one step, caught
@@ -166,6 +170,19 @@ def loss_terms(loss, cap: Capture, real_label: float) -> dict[str, float] | None
     return {"real": real, "fake": fake}
 
 
+def guessing_losses(loss, real_label: float) -> dict[str, float] | None:
+    """What each bar of the explorer's loss panel would read if D only guessed -- logit 0, D = 0.5 for
+    every sample -- computed with the trainer's own loss: ``{"real", "fake", "loss_d", "loss_g"}``
+    (log 2, log 2, 2 log 2 and, for the non-saturating G loss, log 2). None for losses without the
+    cross-entropy split (see :func:`loss_terms`)."""
+    zero = torch.zeros(1)
+    cap = Capture(real_logits=zero, fake_logits=zero)
+    terms = loss_terms(loss, cap, real_label)
+    if terms is None:
+        return None
+    return {**terms, "loss_d": loss.d_loss(zero, zero, real_label).item(), "loss_g": loss.g_loss(zero).item()}
+
+
 # --------------------------------------------------------------------------- lesson 00's experiment
 def distance_to_modes(points: torch.Tensor, data) -> float:
     """Mean distance from each point to the nearest centre of a Gaussian-mixture ``data``."""
@@ -219,7 +236,7 @@ def compare_before_after(trainer: Trainer, steps: int = 200, n: int = 500, toler
     moments = []
     for i in range(2):
         if i:
-            trainer.run(steps)
+            trainer.run(steps, progress=False)     # no bar: this often runs inside a reveal, whose output waits
         fake = trainer.sample(n, z=z)
         moments.append(Moment(trainer.state.step, fake.numpy(), manifold_lines(trainer.G),
                               distance_to_modes(fake, trainer.data)))
@@ -227,3 +244,13 @@ def compare_before_after(trainer: Trainer, steps: int = 200, n: int = 500, toler
     outcome = "closer" if after < (1 - tolerance) * before else "farther" if after > (1 + tolerance) * before else "same"
     return Comparison((moments[0].step, moments[1].step), before, after, outcome, tuple(moments), real)
 
+
+
+def explorer_start(seed: int = 0) -> Trainer:
+    """A new tiny GAN in the state the lesson-00 explorer starts in: :func:`~gan_edu.lessons.factory.tiny_gan`
+    with ``seed`` after its first training step (``ArchitectureExplorer()`` takes that step at once).
+    Lesson 00's prediction trains this one, never the explorer's trainer: whatever the learner clicked,
+    the experiment starts from the same weights and the same random stream."""
+    trainer = tiny_gan(seed)
+    trainer.step()
+    return trainer

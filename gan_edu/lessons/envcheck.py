@@ -25,17 +25,19 @@ import importlib.metadata
 import platform
 import re
 import sys
+import textwrap
 from dataclasses import dataclass, field
 
 __all__ = ["Requirement", "Item", "EnvReport", "REQUIREMENTS", "PYTHON_MIN", "check_environment",
-           "widget_check", "WidgetCheck", "display_with_fallback", "NO_WIDGETS_TEXT"]
+           "widget_check", "WidgetCheck", "display_with_fallback", "wrap", "NO_WIDGETS_TEXT", "INSTALL_WIDGETS", "WRAP"]
 
 PYTHON_MIN = (3, 10)
+WRAP = 80           # columns of plain-text output: fits a notebook's output area at 100 % zoom
 MAKE_LAB = "or, from the gan_edu folder, run `make lab` (it installs everything the lessons need)"
-NO_WIDGETS_TEXT = ("[A widget should appear here. If you are reading this text instead, this page cannot draw "
-                   "widgets: in the kernel's environment run  pip install 'ipywidgets>=8' 'jupyterlab>=4'  and "
-                   "reload the page, or run  make lab  from the gan_edu folder. Static viewers such as GitHub never "
-                   "draw widgets.]")
+INSTALL_WIDGETS = ("in the kernel's environment run\n    pip install 'ipywidgets>=8' 'jupyterlab>=4'\nand reload the page, "
+                   "or run `make lab` from the gan_edu folder. Static viewers such as GitHub never draw widgets.")
+NO_WIDGETS_TEXT = ("[A widget should appear here. If you are reading this text instead, this page cannot draw widgets: "
+                   f"{INSTALL_WIDGETS}]")
 
 
 @dataclass(frozen=True)
@@ -204,11 +206,11 @@ class EnvReport:
         rows = [f"{i.name:<{width}}  {i.found or '-':<12} {self._status_text(i)}" for i in self.items]
         head = "Environment OK: everything the lessons need is installed." if self.ok else \
             "Environment NOT ready: something the lessons need is missing or too old."
-        out = [head, *rows, self.device_note]
+        out = [head, *rows, wrap(self.device_note)]
         if self.fix:
             out.append("To fix it, run:\n" + self.fix)
         for w in self.warnings:
-            out.append(f"Note: {w.name} {self._status_text(w)} -- {w.purpose}. If widgets do not show, run: {w.fix}")
+            out.append(wrap(f"Note: {w.name} {self._status_text(w)} -- {w.purpose}. If widgets do not show, run: {w.fix}"))
         return "\n".join(out)
 
     def _repr_html_(self) -> str:
@@ -253,16 +255,25 @@ def check_environment() -> EnvReport:
 
 
 # --------------------------------------------------------------------------- widgets
+def wrap(text: str, width: int = WRAP) -> str:
+    """``text`` with every line wrapped at words to ``width`` columns: notebook frontends break long
+    output lines anywhere, even mid-word (JupyterLab's ``word-break: break-all``). Lines indented by
+    four spaces (a command to copy) are kept whole."""
+    return "\n".join(line if line.startswith("    ") else
+                     textwrap.fill(line, width, break_long_words=False, break_on_hyphens=False) or line
+                     for line in text.splitlines())
+
+
 def display_with_fallback(widget, text: str = NO_WIDGETS_TEXT) -> None:
     """Display ``widget``; a page that cannot draw widgets shows ``text`` instead (the
-    plain-text part of the output), so the learner learns what to install."""
+    plain-text part of the output, wrapped at words), so the learner learns what to do."""
     from IPython.display import display
 
     bundle = widget._repr_mimebundle_()
     if isinstance(bundle, tuple):        # (data, metadata) in some ipywidgets versions
         bundle = bundle[0]
     data = dict(bundle or {})
-    data["text/plain"] = text
+    data["text/plain"] = wrap(text)
     display(data, raw=True)
 
 

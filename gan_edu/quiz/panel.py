@@ -45,7 +45,7 @@ def _output_widgets(captured) -> list:
     out = []
     for text in (captured.stdout, captured.stderr):
         if text.strip():
-            out.append(W.HTML(f"<pre style='white-space:pre-wrap;margin:4px 0'>{html.escape(text)}</pre>"))
+            out.append(W.HTML(f"<pre style='{_PRE}'>{html.escape(text)}</pre>"))
     for rich in captured.outputs:
         data = rich.data
         if "image/png" in data:
@@ -57,8 +57,12 @@ def _output_widgets(captured) -> list:
         elif "text/html" in data:
             out.append(W.HTML(data["text/html"]))
         elif "text/plain" in data:
-            out.append(W.HTML(f"<pre style='white-space:pre-wrap;margin:4px 0'>{html.escape(data['text/plain'])}</pre>"))
+            out.append(W.HTML(f"<pre style='{_PRE}'>{html.escape(data['text/plain'])}</pre>"))
     return out
+
+
+# printed text wraps at spaces (JupyterLab's output CSS would otherwise break it anywhere, even mid-word)
+_PRE = "white-space:pre-wrap;word-break:normal;overflow-wrap:break-word;margin:4px 0"
 
 
 class RevealPanel:

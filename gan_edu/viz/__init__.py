@@ -41,7 +41,7 @@ from .palette import (
 
 __all__ = ["REAL", "FAKE", "D_COLOR", "G_COLOR", "D_STAR_COLOR", "CMAP", "SIGNED_CMAP", "LOSS_COLORS", "CYCLE",
            "NEUTRAL", "INK", "ALERT", "MARKERS", "CURVE_COLORS", "scatter_points", "figure", "axes_for", "finish",
-           "arrow_scale", "to_png", "to_jpeg", "show", "plane_extent", "d_grid", "manifold_lines", "draw_plane",
+           "legend_below", "arrow_scale", "to_png", "to_jpeg", "show", "plane_extent", "d_grid", "manifold_lines", "draw_plane",
            "plot_plane", "image_grid", "plot_images", "plot_curves", "DHistograms"]
 
 #: colours of the recorded scalars in :func:`plot_curves` (a network's loss in that network's colour)
@@ -82,6 +82,28 @@ def finish(fig: Figure | None, ax, xlabel: str | None = None, ylabel: str | None
         return ax.figure
     fig.tight_layout()
     return fig
+
+
+def legend_below(fig: Figure, handles=None, labels=None, ncol: int | None = None, fontsize: float = 8.0,
+                 markerscale: float = 1.0) -> None:
+    """One legend for the whole figure, centred under its panels, so it never covers data; then a
+    tight layout that leaves room for it. ``handles``/``labels`` default to those of every axes
+    (each label once); ``markerscale`` enlarges tiny scatter markers. Call it last, instead of
+    ``fig.tight_layout()``."""
+    if handles is None:
+        found: dict = {}
+        for ax in fig.axes:
+            for h, label in zip(*ax.get_legend_handles_labels()):
+                found.setdefault(label, h)
+        labels, handles = list(found), list(found.values())
+    if not handles:
+        fig.tight_layout()
+        return
+    ncol = ncol or len(handles)
+    rows = -(-len(handles) // ncol)
+    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=ncol, fontsize=fontsize,
+               frameon=False, handlelength=1.6, columnspacing=1.2, markerscale=markerscale)
+    fig.tight_layout(rect=(0, (rows * 1.45 * fontsize + 4) / 72 / fig.get_figheight(), 1, 1))
 
 
 def arrow_scale(vectors: np.ndarray, width: float, fraction: float) -> float:

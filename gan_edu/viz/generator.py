@@ -35,6 +35,7 @@ from ..lessons.generator import (
     WalkVsBlend,
     as_z,
     check_generator,
+    checkerboard_demo,
     format_shape_walk,
     generator_output,
     interpolate,
@@ -45,13 +46,14 @@ from ..lessons.generator import (
     walk_vs_blend,
 )
 from ..lessons.plane import fixed_sample
-from . import NEUTRAL, SIGNED_CMAP, figure, image_grid, manifold_lines, plane_extent, scatter_points
+from . import FAKE, INK, NEUTRAL, SIGNED_CMAP, figure, image_grid, legend_below, manifold_lines, plane_extent, scatter_points
 
 __all__ = ["plot_noise", "plot_noise_vs_data", "plot_activations", "plot_shape_walk", "plot_transposed_conv",
-           "manifold_colors", "draw_manifold", "draw_z_grid", "frame", "plot_manifolds", "plot_interpolation",
-           "plot_latent_path", "plot_image_sets",
+           "plot_checkerboards", "manifold_colors", "draw_manifold", "draw_z_grid", "frame", "plot_manifolds",
+           "plot_interpolation", "plot_walks", "plot_latent_path", "plot_image_sets",
            # computed in gan_edu.lessons.generator, re-exported for the lesson's ``gviz.`` calls
-           "ShapeStep", "shape_walk", "format_shape_walk", "transposed_conv_demo", "Closeness", "nearby_vs_far",
+           "ShapeStep", "shape_walk", "format_shape_walk", "transposed_conv_demo", "checkerboard_demo", "Closeness",
+           "nearby_vs_far",
            "interpolate", "WalkVsBlend", "walk_vs_blend", "generator_output", "train_mode_samples"]
 
 #: colours of the latent grid: lines z1 = const in blues, lines z2 = const in oranges
@@ -81,13 +83,13 @@ def plot_noise(samples: dict, bins: int = 40, size: float = 3.0):
         ax.set_title(f"{title}\n{z.shape[0]} samples of z", fontsize=9)
         ax.set_xlabel("$z_1$", fontsize=8)
         ax.set_ylabel("$z_2$", fontsize=8)
-        ax.tick_params(labelsize=7)
+        ax.tick_params(labelsize=7.5)
         h = fig.add_subplot(gs[1, j])
         h.hist(z.ravel(), bins=bins, range=(-3.5, 3.5), color=NEUTRAL, alpha=0.7)
         h.set_xlim(-3.5, 3.5)
         h.set_yticks([])
         h.set_xlabel("value of one coordinate", fontsize=8)
-        h.tick_params(labelsize=7)
+        h.tick_params(labelsize=7.5)
     fig.tight_layout()
     return fig
 
@@ -151,7 +153,7 @@ def plot_image_sets(sets: dict, nrow: int = 8, size: float = 2.8):
 
 
 # --------------------------------------------------------------------------- activations
-def plot_activations(layers, n_samples: int = 6, max_units: int = 64, size: float = 9.0):
+def plot_activations(layers, n_samples: int = 6, max_units: int = 64, size: float = 8.6):
     """One row per layer of ``models.trace(G, z)``: a heatmap of the outputs of the first
     ``n_samples`` samples (rows) and ``max_units`` units (columns; blue < 0, white = 0, red > 0)
     and a histogram of all outputs of the batch, with the share that is exactly 0."""
@@ -160,7 +162,7 @@ def plot_activations(layers, n_samples: int = 6, max_units: int = 64, size: floa
         raise ValueError("layers must be the list returned by gan_edu.models.trace(G, z)")
     n_samples = _check.positive_int("n_samples", n_samples)
     max_units = _check.positive_int("max_units", max_units)
-    fig = figure(size, 0.95 * len(layers) + 0.5)
+    fig = figure(size, 1.05 * len(layers) + 0.5)
     gs = fig.add_gridspec(len(layers), 2, width_ratios=[3.2, 1.0])
     for i, layer in enumerate(layers):
         out = layer.output.detach().cpu().reshape(layer.output.shape[0], -1).numpy()
@@ -173,20 +175,20 @@ def plot_activations(layers, n_samples: int = 6, max_units: int = 64, size: floa
         ax.set_title(f"{what} -> {list(layer.shape[1:])} per sample{shown}", fontsize=8, loc="left")
         ax.set_yticks([])
         ax.set_xticks([])
-        ax.set_ylabel("samples", fontsize=7)
+        ax.set_ylabel("samples", fontsize=8)
         h = fig.add_subplot(gs[i, 1])
         zeros = float((out == 0).mean())
         h.hist(out.ravel(), bins=40, color="#555555")
         h.set_yticks([])
-        h.tick_params(labelsize=6)
+        h.tick_params(labelsize=7.5)
         h.set_title(f"range [{out.min():.2f}, {out.max():.2f}]" + (f", {zeros:.0%} are 0" if zeros > 0.01 else ""),
-                    fontsize=7)
+                    fontsize=8)
     fig.tight_layout(h_pad=0.4)
     return fig
 
 
 # --------------------------------------------------------------------------- shape walk
-def plot_shape_walk(G, z=None, size: float = 9.0):
+def plot_shape_walk(G, z=None, size: float = 8.6):
     """The shape walk of an image generator as one picture, drawn to scale (one square = one
     pixel): z, then the map after the reshape and after each transposed convolution (its first
     channel in front, the other channels as a stack behind it), then the output image.
@@ -197,7 +199,7 @@ def plot_shape_walk(G, z=None, size: float = 9.0):
     stages = _shape_stages(traced)
     tallest = max(m.shape[0] for _, _, m, _, _ in stages)
     gap = max(6.0, tallest * 0.9)
-    fig = figure(size, size * 0.36)
+    fig = figure(size, size * 0.4)
     ax = fig.add_subplot(111)
     x = 0.0
     for k, (_name, title, m, c, cmap) in enumerate(stages):
@@ -206,7 +208,7 @@ def plot_shape_walk(G, z=None, size: float = 9.0):
             ax.annotate("", xy=(x + w + gap - 0.6, tallest / 2), xytext=(x + w + 0.9 + 0.45 * depth, tallest / 2),
                         arrowprops=dict(arrowstyle="->", color="#444444", lw=1.0))
             ax.text(x + w + gap / 2 + 0.2, tallest / 2 - 0.6, _layers_between(traced, stages, k), ha="center",
-                    va="bottom", fontsize=6.5, color="#444444")
+                    va="bottom", fontsize=8, color="#444444")
         x += w + gap
     ax.set_xlim(-1.5, x - gap + 2.0)
     ax.set_ylim(tallest + 4.2, -3.2)
@@ -263,48 +265,88 @@ def _draw_stage(ax, x: float, tallest: float, title: str, m: torch.Tensor, chann
     ax.imshow(m.numpy(), cmap=cmap, vmin=lo, vmax=hi if hi > lo else lo + 1e-6, interpolation="nearest",
               extent=(x, x + w, y0 + h, y0), zorder=1)
     ax.add_patch(Rectangle((x, y0), w, h, fill=False, lw=0.8, ec="#222222", zorder=2))
-    ax.text(x + w / 2, tallest + 1.2, title, ha="center", va="top", fontsize=7.5)
+    ax.text(x + w / 2, tallest + 1.2, title, ha="center", va="top", fontsize=8.5)
     return w, depth
 
 
 # --------------------------------------------------------------------------- transposed convolution
-def plot_transposed_conv(demo: dict | None = None, size: float = 1.5):
-    """The picture of :func:`transposed_conv_demo`: input, kernel, one stamp per input pixel,
-    and their sum (= the output). Blue < 0, white = 0, red > 0, one colour scale for all."""
+def plot_transposed_conv(demo: dict | None = None, size: float = 1.6):
+    """The picture of :func:`transposed_conv_demo` in two rows: the input and the kernel (with what
+    happens in words), then one stamp per input pixel and their sum (= the output). Every number
+    is written in its square (readable at 100 % zoom). Blue < 0, white = 0, red > 0, one colour
+    scale for all."""
     d = transposed_conv_demo() if demo is None else demo
-    stamps = d["stamps"]
-    panels = [("input", d["input"]), ("kernel", d["kernel"])]
-    h, w = d["input"].shape
-    panels += [(f"stamp of pixel ({k // w},{k % w})\n= {d['input'][k // w, k % w]:+.1f} x kernel", s)
-               for k, s in enumerate(stamps)]
-    panels.append(("sum of the stamps\n= output", d["output"]))
-    vmax = float(max(p.abs().max() for _, p in panels))
-    fig = figure(size * len(panels) + 0.3, size * 1.35)
-    biggest = max(max(p.shape) for _, p in panels)
-    for k, (title, m) in enumerate(panels):
-        ax = fig.add_subplot(1, len(panels), k + 1)
-        ph, pw = m.shape
-        ox, oy = (biggest - pw) / 2, (biggest - ph) / 2
-        ax.imshow(m.numpy(), cmap=SIGNED_CMAP, vmin=-vmax, vmax=vmax, interpolation="nearest",
-                  extent=(ox, ox + pw, oy + ph, oy))
-        for i in range(ph):
-            for j in range(pw):
-                v = float(m[i, j])
-                ax.text(ox + j + 0.5, oy + i + 0.5, f"{v:.2f}".rstrip("0").rstrip(".") if v else "0",
-                        ha="center", va="center", fontsize=5.5, color="white" if abs(v) > 0.6 * vmax else "#222222")
-        ax.add_patch(Rectangle((ox, oy), pw, ph, fill=False, lw=0.8, ec="#333333"))
-        ax.set_xlim(0, biggest)
-        ax.set_ylim(biggest, 0)
-        ax.set_aspect("equal")
-        ax.set_axis_off()
-        ax.set_title(title, fontsize=7)
-        sign = {0: "&", 1: "\u2192", len(panels) - 2: "="}.get(k, "+" if 2 <= k < len(panels) - 2 else "")
+    stamps, (h, w) = d["stamps"], d["input"].shape
+    bottom = [(f"stamp of pixel ({k // w},{k % w})\n= {d['input'][k // w, k % w]:+.1f} × kernel", s)
+              for k, s in enumerate(stamps)] + [("sum of the stamps\n= the output", d["output"])]
+    top = [("input", d["input"]), ("kernel", d["kernel"])]
+    vmax = float(max(p.abs().max() for _, p in top + bottom))
+    biggest = max(max(p.shape) for _, p in top + bottom)
+    cols = max(len(bottom), 3)
+    fig = figure(size * cols + 0.6, 2 * size + 0.9)
+    gs = fig.add_gridspec(2, cols)
+    for k, (title, m) in enumerate(top):
+        _number_map(fig.add_subplot(gs[0, k]), m, title, vmax, biggest)
+    note = fig.add_subplot(gs[0, len(top):])
+    note.set_axis_off()
+    out_h, out_w = d["output"].shape
+    note.text(0.02, 0.5, f"transposed convolution, stride {d['stride']}, padding {d['padding']}: {h}x{w} -> {out_h}x{out_w}\n"
+              f"each input pixel stamps the kernel, scaled by its value,\n{d['stride']} pixels further on per input "
+              f"pixel; overlapping stamps add up;\npadding trims {d['padding']} pixel off each border",
+              fontsize=9, va="center", ha="left", linespacing=1.5, transform=note.transAxes)
+    for k, (title, m) in enumerate(bottom):
+        ax = fig.add_subplot(gs[1, k])
+        _number_map(ax, m, title, vmax, biggest)
+        sign = "=" if k == len(bottom) - 2 else "+" if k < len(bottom) - 2 else ""
         if sign:
-            ax.text(biggest + 0.15 * biggest, biggest / 2, sign, ha="center", va="center", fontsize=11,
-                    clip_on=False)
-    fig.suptitle(f"transposed convolution, stride {d['stride']}, padding {d['padding']}: {h}x{w} -> "
-                 f"{d['output'].shape[0]}x{d['output'].shape[1]}  (each input pixel stamps the kernel {d['stride']} pixels "
-                 f"further on; overlaps add up; padding trims {d['padding']} pixel off each border)", fontsize=8)
+            ax.text(biggest * 1.1, biggest / 2, sign, ha="center", va="center", fontsize=13, clip_on=False)
+    fig.tight_layout(w_pad=1.2)
+    return fig
+
+
+def _number_map(ax, m: torch.Tensor, title: str, vmax: float, biggest: int) -> None:
+    """A small map [h, w] centred in a ``biggest`` x ``biggest`` box, each square coloured and
+    labelled with its value (white text on dark squares)."""
+    ph, pw = m.shape
+    ox, oy = (biggest - pw) / 2, (biggest - ph) / 2
+    ax.imshow(m.numpy(), cmap=SIGNED_CMAP, vmin=-vmax, vmax=vmax, interpolation="nearest", extent=(ox, ox + pw, oy + ph, oy))
+    for i in range(ph):
+        for j in range(pw):
+            v = float(m[i, j])
+            ax.text(ox + j + 0.5, oy + i + 0.5, f"{v:.2f}".rstrip("0").rstrip(".") if v else "0", ha="center",
+                    va="center", fontsize=8.5, color="white" if abs(v) > 0.6 * vmax else INK)
+    ax.add_patch(Rectangle((ox, oy), pw, ph, fill=False, lw=0.8, ec="#333333"))
+    ax.set_xlim(0, biggest)
+    ax.set_ylim(biggest, 0)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_title(title, fontsize=8.5)
+
+
+_BOARD_TITLES = {
+    "ones": "kernel 3, stride 2:\n1, 2 or 4 stamps per pixel",
+    "smooth": "kernel 4, stride 2, smooth kernel:\n4 stamps inside each, flat",
+    "random": "kernel 4, stride 2, random kernel:\n4 stamps each, yet a checkerboard",
+    "layer": "kernel 4, stride 2, G's up2 kernels:\n4 stamps each, yet a checkerboard",
+}
+
+
+def plot_checkerboards(board: dict | None = None, size: float = 2.5):
+    """The three outputs of :func:`checkerboard_demo` (a constant input through three transposed
+    convolutions), each on its own colour scale (blue < 0, white = 0, red > 0), with the spread
+    of its inside (1-pixel border left out) in the title."""
+    board = checkerboard_demo() if board is None else board
+    fig = figure(size * len(board), size + 0.75)
+    for k, entry in enumerate(board.values()):
+        ax = fig.add_subplot(1, len(board), k + 1)
+        m = entry["output"].numpy()
+        vmax = float(np.abs(m).max()) or 1.0
+        ax.imshow(m, cmap=SIGNED_CMAP, vmin=-vmax, vmax=vmax, interpolation="nearest")
+        h, w = m.shape
+        ax.add_patch(Rectangle((0.5, 0.5), w - 2, h - 2, fill=False, ec="#222222", lw=1.0, ls="--"))   # the inside
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"{_BOARD_TITLES[entry['source']]}\nspread inside: {entry['spread']:.2f}", fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -346,11 +388,11 @@ def frame(ax, extent, title: str, xlabel: str, ylabel: str) -> None:
     ax.set_title(title, fontsize=9)
     ax.set_xlabel(xlabel, fontsize=8)
     ax.set_ylabel(ylabel, fontsize=8)
-    ax.tick_params(labelsize=7)
+    ax.tick_params(labelsize=7.5)
 
 
 def plot_manifolds(generators: dict, data=None, n_lines: int = 11, z_range: float = 2.0, extent=None,
-                   n_real: int = 500, size: float = 3.2):
+                   n_real: int = 500, size: float = 2.9):
     """A grid in z-space (left) and its image G(grid) for each generator in ``generators``
     ({title: G}, 2D latent and 2D output), drawn over real samples of ``data`` (green)."""
     if not isinstance(generators, dict) or not generators:
@@ -382,7 +424,7 @@ def plot_manifolds(generators: dict, data=None, n_lines: int = 11, z_range: floa
 
 
 # --------------------------------------------------------------------------- interpolation
-def plot_interpolation(G, z0, z1, steps: int = 8, fade: bool = True, size: float = 1.0):
+def plot_interpolation(G, z0, z1, steps: int = 8, fade: bool = True, size: float = 0.85):
     """A strip of ``G((1 - a) z0 + a z1)`` for an image generator; with ``fade=True`` a second
     strip shows the pixel blend ``(1 - a) G(z0) + a G(z1)`` for comparison."""
     a, imgs = interpolate(G, z0, z1, steps)
@@ -402,10 +444,35 @@ def plot_interpolation(G, z0, z1, steps: int = 8, fade: bool = True, size: float
             ax.set_xticks([])
             ax.set_yticks([])
             if r == 0:
-                ax.set_title(f"α = {float(a[k]):.2f}", fontsize=7)
+                ax.set_title(f"α = {float(a[k]):.2f}", fontsize=8)
             if k == 0:
-                ax.set_ylabel(label, fontsize=7, rotation=0, ha="right", va="center")
-    fig.tight_layout(w_pad=0.2, h_pad=0.3)
+                ax.set_ylabel(label, fontsize=8, rotation=0, ha="right", va="center")
+    fig.tight_layout(w_pad=0.2, h_pad=0.6)
+    return fig
+
+
+def plot_walks(rows: dict, steps: int = 9, size: float = 0.72):
+    """One strip per entry of ``rows`` ({label: (G, z0, z1)}, image generators): the walk
+    ``G((1 - a) z0 + a z1)`` in ``steps`` pictures, a from 0 to 1."""
+    if not isinstance(rows, dict) or not rows:
+        raise ValueError("rows must be a non-empty dict {label: (G, z0, z1)}")
+    steps = _check.integer("steps", steps, minimum=2)
+    fig = figure(size * steps + 2.0, (size + 0.15) * len(rows) + 0.45)
+    gs = fig.add_gridspec(len(rows), steps)
+    for r, (label, (G, z0, z1)) in enumerate(rows.items()):
+        a, imgs = interpolate(G, z0, z1, steps)
+        if imgs.ndim != 4:
+            raise ValueError(f"rows[{label!r}]: plot_walks needs an image generator, got outputs of shape {tuple(imgs.shape)}")
+        for k in range(steps):
+            ax = fig.add_subplot(gs[r, k])
+            ax.imshow(image_grid(imgs[k:k + 1], 1, padding=0), cmap="gray", interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                ax.set_title(f"α = {float(a[k]):.2f}", fontsize=8)
+            if k == 0:
+                ax.set_ylabel(label, fontsize=8, rotation=0, ha="right", va="center")
+    fig.tight_layout(w_pad=0.2, h_pad=0.8)
     return fig
 
 
@@ -422,11 +489,11 @@ def plot_latent_path(G, z0, z1, data=None, steps: int = 40, n_lines: int = 11, z
         raise ValueError(f"plot_latent_path needs 2D outputs, got shape {tuple(out.shape)}")
     z = (1 - a)[:, None] * as_z("z0", z0, 2) + a[:, None] * as_z("z1", z1, 2)
     extent = extent or (plane_extent(data) if data is not None else (-2.0, 2.0, -2.0, 2.0))
-    fig = figure(2 * size, size + 0.3)
+    fig = figure(2 * size, size + 0.6)
     ax1, ax2 = fig.add_subplot(121), fig.add_subplot(122)
     draw_z_grid(ax1, n_lines, z_range, lw=0.6)
-    ax1.plot(z[:, 0], z[:, 1], "-", color="#222222", lw=1.2)
-    ax1.scatter(z[:, 0], z[:, 1], s=10, c=np.asarray(a), cmap="plasma", zorder=3)
+    ax1.plot(z[:, 0], z[:, 1], "-", color=INK, lw=1.0)
+    ax1.scatter(z[:, 0], z[:, 1], s=10, c=INK, zorder=3, label="the walk in z")
     ax1.annotate("z0", z[0].numpy(), fontsize=8, xytext=(4, 4), textcoords="offset points")
     ax1.annotate("z1", z[-1].numpy(), fontsize=8, xytext=(4, 4), textcoords="offset points")
     pad = 0.15 * z_range
@@ -436,11 +503,11 @@ def plot_latent_path(G, z0, z1, data=None, steps: int = 40, n_lines: int = 11, z
         scatter_points(ax2, real, "real", 6, alpha=0.8)
     draw_manifold(ax2, manifold_lines(G, n_lines, z_range), n_lines, lw=0.5)
     o = out.numpy()
-    ax2.plot([o[0, 0], o[-1, 0]], [o[0, 1], o[-1, 1]], "--", color="#444444", lw=1.2, label="blend of G(z0), G(z1)")
-    scatter_points(ax2, o, "fake", 14, color=np.asarray(a), cmap="plasma", zorder=3, label="G(walk)")
+    ax2.plot([o[0, 0], o[-1, 0]], [o[0, 1], o[-1, 1]], "--", color=INK, lw=1.2, label="blend of G(z0) and G(z1)")
+    scatter_points(ax2, o, "fake", 14, color=FAKE, edgecolors=INK, linewidths=0.3, zorder=3,
+                   label="G(walk): equal steps in z")
     ax2.annotate("G(z0)", o[0], fontsize=8, xytext=(4, 4), textcoords="offset points")
     ax2.annotate("G(z1)", o[-1], fontsize=8, xytext=(4, 4), textcoords="offset points")
     frame(ax2, extent, "where G takes that line", "$x_1$", "$x_2$")
-    ax2.legend(fontsize=6, loc="lower right", framealpha=0.8)
-    fig.tight_layout()
+    legend_below(fig, ncol=4, markerscale=1.2)
     return fig

@@ -11,7 +11,9 @@ The explorer listens to the trainer only while it takes its own steps, so traini
 the same trainer elsewhere (``tr.run(200)``) costs nothing extra.
 
 :func:`train_and_compare` is lesson 00's experiment (computed by
-:func:`gan_edu.lessons.architecture.compare_before_after`) with its picture.
+:func:`gan_edu.lessons.architecture.compare_before_after`) with its picture; :func:`toward_ring`
+runs it for the lesson's prediction on a new tiny GAN built as the explorer's was, never on the
+explorer's own trainer.
 """
 from __future__ import annotations
 
@@ -32,13 +34,16 @@ from ..lessons.architecture import (
     compare_before_after,
     describe,
     distance_to_modes,
+    explorer_start,
+    guessing_losses,
     loss_terms,
 )
+from ..lessons.envcheck import INSTALL_WIDGETS, display_with_fallback
 from ..lessons.factory import tiny_gan
 from ..trainer import Trainer
 from ._base import FigureView, button
 
-__all__ = ["ArchitectureExplorer", "Capture", "STEPS", "tiny_gan", "train_and_compare", "Comparison",
+__all__ = ["ArchitectureExplorer", "Capture", "STEPS", "tiny_gan", "train_and_compare", "toward_ring", "Comparison",
            "distance_to_modes", "describe"]
 
 #: the clickable stages of the diagram, in the order data flows through them
@@ -83,13 +88,16 @@ def _explanation(name: str, tr: Trainer) -> str:
                 "12,288 values). The grey grid is a square of z values: open <b>G(z)</b> to see where G sends it.")
     if name == "G(z)":
         return ("The generator <b>G</b>, a small neural network, turns each z into a sample <b>G(z)</b> with the shape "
-                "of one data point. G never sees the real data: all it learns comes from D's scores, as gradients. "
-                "The grey lines are the z-grid after G: nearby z land nearby, because G is a smooth mapping, not a "
-                "store of training points. Take steps and watch the purple points move toward the green ring.")
+                "of one data point. G never sees the real data: all it learns comes from D's scores, as gradients "
+                "(and through them information about the training data does reach G). The grey lines are the z-grid "
+                "after G: nearby z land nearby because G is a continuous function, trained or not, so this says "
+                "nothing about what G has learned. Take steps and watch where the purple points go.")
     if name == "x":
+        centers = getattr(tr.data, "centers", None)
+        where = f"{len(centers)} small blobs" if centers is not None else f"the {html.escape(tr.data.name)} data"
         return (f"<b>x</b> is a batch of real samples from the training data: here {tr.batch_size} points drawn from "
-                "8 small blobs on a ring. Only the discriminator ever sees x. G's job is to make samples that D "
-                "cannot tell apart from these.")
+                f"{where}. Only the discriminator ever sees x. G's job is to make samples that D cannot tell apart "
+                "from these.")
     if name == "D(x)":
         return ("The discriminator <b>D</b> reads one sample and outputs one number, a logit; sigmoid(logit) is D's "
                 "probability that the sample is real, and that is what <b>D(x)</b> shows. In the D update, D is trained "
@@ -98,7 +106,8 @@ def _explanation(name: str, tr: Trainer) -> str:
     if name == "D(G(z))":
         return ("The same D scores the fake batch: <b>D(G(z))</b>. In the D update, D pushes these scores down "
                 "toward 0; in the G update, G moves its samples to push them up toward 1. That tug of war is the "
-                "game. When G is good, D cannot tell, and both scores hover around 0.5.")
+                "game. If G's samples were distributed exactly like the data, the best D could only say 0.5 everywhere; "
+                "in real training the scores keep moving around instead of settling there (lesson 06).")
     if name == "loss":
         if tr.loss.name in ("minimax", "non_saturating"):
             g = ("&minus;mean log D(G(z)) (non-saturating): G is rewarded when D calls its samples real"
@@ -106,7 +115,8 @@ def _explanation(name: str, tr: Trainer) -> str:
                  "mean log(1 &minus; D(G(z))) (minimax): G is rewarded when D stops calling its samples fake")
             return ("Each network's loss is one number computed from D's scores. D's loss is binary cross-entropy, "
                     "'real is 1, fake is 0': &minus;mean log D(x) &minus; mean log(1 &minus; D(G(z))). "
-                    f"G's loss is {g}. A D that can only guess (every score 0.5) has loss 2 log 2 &asymp; 1.39.")
+                    f"G's loss is {g}. A D that can only guess (every score 0.5) has loss 2 log 2 &asymp; 1.39, log 2 "
+                    "&asymp; 0.69 for each part: the dashed marks in the bar chart.")
         return (f"Each network's loss is one number computed from D's scores (this trainer uses the "
                 f"<code>{html.escape(tr.loss.name)}</code> loss). D's loss rewards telling real from fake; G's loss "
                 "rewards fooling D.")
@@ -220,10 +230,18 @@ class ArchitectureExplorer:
         detail.add_class("ge-explorer-detail")
         return detail
 
-    def _ipython_display_(self):
-        from ..lessons.envcheck import display_with_fallback
+    def plain_text(self) -> str:
+        """What a page that cannot draw the widget shows instead (GitHub, nbviewer, a notebook whose
+        cells have not run): what the explorer is, and what to do."""
+        centers = getattr(self.trainer.data, "centers", None)
+        what = f"{len(centers)} blobs of points" if centers is not None else f"the {self.trainer.data.name} data"
+        return ("[The architecture explorer: a clickable diagram of one GAN training step (z -> G -> G(z) -> D -> loss "
+                f"-> gradients) with the live tensors of a tiny GAN learning {what}. It appears here when this cell "
+                "runs in Jupyter: run the notebook's cells from the top (Run All), then click its boxes. If the cells "
+                f"have run and you still read this, this page cannot draw widgets: {INSTALL_WIDGETS}]")
 
-        display_with_fallback(self.widget)
+    def _ipython_display_(self):
+        display_with_fallback(self.widget, self.plain_text())
 
     # ----------------------------------------------------------------- actions
     def select(self, name: str) -> ArchitectureExplorer:
@@ -281,11 +299,12 @@ class ArchitectureExplorer:
         return out
 
     def shape_line(self) -> str:
-        """One line of shapes along the diagram, e.g.
-        ``z: [256, 2] -> G(z): [256, 2] -> D(G(z)): [256] | x: [256, 2] -> D(x): [256] | loss: []``."""
+        """The shapes along the diagram, one path per line (short lines: they fit a notebook's output), e.g.
+        ``z: [256, 2] → G(z): [256, 2] → D(G(z)): [256]`` / ``x: [256, 2] → D(x): [256]`` / ``loss_D, loss_G: []``."""
         s = {k: "[" + ", ".join(map(str, v)) + "]" for k, v in self.shapes().items()}
-        return (f"z: {s['z']} → G(z): {s['G(z)']} → D(G(z)): {s['D(G(z))']}  |  x: {s['x']} → D(x): {s['D(x)']}"
-                f"  |  loss_D, loss_G: {s['loss']} (one number each)")
+        return (f"fakes: z: {s['z']} → G(z): {s['G(z)']} → D(G(z)): {s['D(G(z))']}\n"
+                f"reals: x: {s['x']} → D(x): {s['D(x)']}\n"
+                f"loss_D, loss_G: {s['loss']} (one number each)")
 
     def changes_line(self) -> str:
         """Which network's parameters changed in each half of the last step."""
@@ -357,8 +376,8 @@ class ArchitectureExplorer:
                 "D(G(z))": self._draw_scores, "loss": self._draw_loss, "gradients": self._draw_gradients}[name]
         draw(ax, ax2, name)
         for a in (ax, ax2):
-            a.tick_params(labelsize=7)
-        self.fig.tight_layout()
+            a.tick_params(labelsize=7.5)
+        viz.legend_below(self.fig, ncol=4, fontsize=7.5, markerscale=2)      # under the panels: never on the data
 
     def _draw_z(self, ax, ax2, name: str) -> None:
         """z in its own space, and the histogram of all its numbers against N(0, 1)."""
@@ -368,7 +387,6 @@ class ArchitectureExplorer:
         t = np.linspace(-4, 4, 200)
         ax2.plot(t, np.exp(-t ** 2 / 2) / math.sqrt(2 * math.pi), color="#222", lw=1.2, label="N(0, 1)")
         ax2.set_title("every number in z", fontsize=9)
-        ax2.legend(fontsize=7)
 
     def _draw_gz(self, ax, ax2, name: str) -> None:
         """z and its grid, and the same z (and grid) after G, over the real batch."""
@@ -376,7 +394,7 @@ class ArchitectureExplorer:
         _draw_latent(ax, c.z)
         ax.set_title("z (the grid: a square of z values)", fontsize=9)
         art = viz.draw_plane(ax2, self.extent, real=c.real.numpy(), fake=c.fake.numpy(), size=5,
-                             manifold=c.manifold, legend=True)
+                             manifold=c.manifold)
         art["real"].set_alpha(0.3)                                   # the real batch: background here
         art["manifold"].set_zorder(3)                                # the grid on top of the points
         ax2.set_title("G(z): the same z (and grid) after G", fontsize=9)
@@ -384,7 +402,7 @@ class ArchitectureExplorer:
     def _draw_x(self, ax, ax2, name: str) -> None:
         """The real batch on the plane, and how many of its points fell in each blob."""
         c, data = self.capture, self.trainer.data
-        art = viz.draw_plane(ax, self.extent, real=c.real.numpy(), fake=c.fake.numpy(), size=5, legend=True)
+        art = viz.draw_plane(ax, self.extent, real=c.real.numpy(), fake=c.fake.numpy(), size=5)
         art["fake"].set_alpha(0.25)                                  # the fakes: background here
         ax.set_title(f"x: {len(c.real)} real points, step {c.step}", fontsize=9)
         centers = getattr(data, "centers", None)
@@ -404,14 +422,16 @@ class ArchitectureExplorer:
         real = name == "D(x)"
         heat = c.heat_d_update
         pts = dict(real=c.real.numpy()) if real else dict(fake=c.fake.numpy())
-        viz.draw_plane(ax, self.extent, heat=heat, size=5, legend=True, **pts)
+        viz.draw_plane(ax, self.extent, heat=heat, size=5, **pts)
         ax.set_title("D's probability of 'real'" if heat is not None else name, fontsize=9)
         r, f = self._prob(c.real_logits).numpy(), self._prob(c.fake_logits).numpy()
         lo, hi = (0, 1) if probabilistic else (min(r.min(), f.min()), max(r.max(), f.max()) + 1e-6)
         viz.DHistograms(ax2, 30, lo, hi, half_line=probabilistic).update(r, f, emphasis="real" if real else "fake")
+        counts = max(np.histogram(r, 30, (lo, hi))[0].max(), np.histogram(f, 30, (lo, hi))[0].max())
+        ax2.set_ylim(0, 1.1 * counts)                                # the counts drawn above, all of them in view
+        ax2.set_ylabel("samples", fontsize=8)
         ax2.set_xlabel("D's score (0 = fake, 1 = real)" if probabilistic else "score", fontsize=8)
         ax2.set_title(f"{name} on this batch", fontsize=9)
-        ax2.legend(fontsize=7)
 
     def _draw_loss(self, ax, ax2, name: str) -> None:
         """The losses of the caught step as bars (D's split into its real and fake parts), and the
@@ -425,12 +445,17 @@ class ArchitectureExplorer:
         else:
             labels, values, colours = ["loss_D", "loss_G"], [c.loss_d.item(), c.loss_g.item()], [viz.D_COLOR, viz.G_COLOR]
         bars = ax.bar(range(len(values)), values, color=colours, alpha=0.85)
-        for b, v in zip(bars, values):
-            ax.annotate(f"{v:.3f}", (b.get_x() + b.get_width() / 2, v), ha="center", va="bottom", fontsize=7)
-        ax.set_xticks(range(len(values)), labels, fontsize=7)
-        if terms is not None:
-            ax.axhline(math.log(2), color="#444", lw=0.8, ls="--", label="log 2 = 0.69: what a guessing D scores")
-            ax.legend(fontsize=7, loc="upper left")
+        ax.set_xticks(range(len(values)), labels, fontsize=7.5)
+        guess = guessing_losses(tr.loss, tr.real_label)
+        marks = [guess["real"], guess["fake"], guess["loss_d"], guess["loss_g"]] if terms is not None and guess else None
+        if marks is not None:                            # each bar's own reference: log 2 per part, 2 log 2 in total
+            x = np.arange(len(values))
+            ax.hlines(marks, x - 0.45, x + 0.45, colors="#444", lw=0.9, linestyles="--",
+                      label="if D said 0.5 for every sample")
+        for k, (b, v) in enumerate(zip(bars, values)):  # each value above its bar and above its mark, never on it
+            top = max(v, marks[k]) if marks is not None else v
+            ax.annotate(f"{v:.3f}", (b.get_x() + b.get_width() / 2, top), xytext=(0, 2), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=7.5)
         ax.margins(y=0.2)
         ax.set_title(f"the losses at step {c.step}", fontsize=9)
         for key, label in (("loss_d", "loss_D"), ("loss_g", "loss_G")):
@@ -440,7 +465,6 @@ class ArchitectureExplorer:
                          marker="o" if len(series) < 30 else None, ms=3)
         ax2.set_xlabel("step (one D update, then one G update)", fontsize=8)
         ax2.set_title("the losses, step by step", fontsize=9)
-        ax2.legend(fontsize=7)
 
     def _draw_gradients(self, ax, ax2, name: str) -> None:
         """The push of the G update on each fake over D's heatmap, and the gradient norm per layer."""
@@ -456,7 +480,7 @@ class ArchitectureExplorer:
         colours = [viz.G_COLOR] * len(names_g) + [viz.D_COLOR] * len(names_d)
         y = np.arange(len(vals))[::-1]
         ax2.barh(y, vals, color=colours, alpha=0.85)
-        ax2.set_yticks(y, labels, fontsize=7)
+        ax2.set_yticks(y, labels, fontsize=7.5)
         ax2.set_xlabel("gradient norm (size of the gradient)", fontsize=8)
         ax2.set_title("gradient size per layer", fontsize=9)
 
@@ -510,13 +534,25 @@ def train_and_compare(trainer: Trainer, steps: int = 200, n: int = 500, toleranc
     side (real green, fake purple, G's z-grid grey)."""
     result = compare_before_after(trainer, steps, n, tolerance)
     extent = viz.plane_extent(trainer.data)
-    fig = viz.figure(6.4, 3.2)
+    fig = viz.figure(6.4, 3.5)
     for i, m in enumerate(result.moments):
         ax = fig.add_subplot(1, 2, i + 1)
-        art = viz.draw_plane(ax, extent, real=result.real, fake=m.fake, manifold=m.manifold, size=4, legend=True)
+        art = viz.draw_plane(ax, extent, real=result.real, fake=m.fake, manifold=m.manifold, size=4)
         art["manifold"].set_zorder(3)                                    # G's z-grid on top of its points
+        art["manifold"].set_label("G's z-grid")
         ax.set_title(f"step {m.step}\nmean distance to the nearest blob: {m.distance:.2f}", fontsize=9)
-        ax.tick_params(labelsize=7)
-    fig.tight_layout()
+        ax.tick_params(labelsize=7.5)
+    viz.legend_below(fig, markerscale=2.5)                                 # under both panels, never on the data
     result.figure = fig
     return result
+
+
+def toward_ring(seed: int = 0, steps: int = 200) -> Comparison:
+    """Lesson 00's prediction experiment, from its own fixed start: a NEW tiny GAN in the state the
+    explorer starts in (:func:`~gan_edu.lessons.architecture.explorer_start`: seed ``seed``, step 1),
+    trained ``steps`` steps by :func:`train_and_compare`. It never touches the explorer's trainer,
+    so it shows the same thing however often it runs and whatever the learner clicked.
+
+    Its margin: with seed 0 the mean distance to the nearest blob halves (0.81 -> 0.41, "closer" needs
+    a drop of more than 20 %); 15 of seeds 0-15 drop by 38 % or more, seed 7 by 14 %."""
+    return train_and_compare(explorer_start(seed), steps)

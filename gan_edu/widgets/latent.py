@@ -3,13 +3,14 @@
 * :class:`LatentExplorer` -- two sliders set a 2D noise vector z; the figure shows z in
   latent space (left) and G(z) in data space (right), over the real data and over G's
   warped grid (where a square grid of z lands). A small circle of neighbours around z is
-  carried along, in matching colours: nearby z land near each other. Switch between
-  generators (say, untrained and trained) with the buttons.
+  carried along (a dark loop, one neighbour marked so its turn can be followed): nearby z
+  land near each other. Switch between generators (say, untrained and trained) with the buttons.
 * :class:`InterpolationExplorer` -- a slider α in [0, 1] shows the image
   ``G((1 - α) z0 + α z1)`` of an image generator, next to the whole strip of the walk.
 
 Both redraw through a :class:`~gan_edu.widgets.FigureView` (the figure is built once;
-a redraw only moves its artists) and can be driven from Python for tests:
+a redraw only moves its artists), show their picture at exactly the size it was drawn (never
+stretched by the page) and can be driven from Python for tests:
 ``ex.set_z(0.5, -1.0)``, ``ex.use("trained")``, ``interp.set_alpha(0.3)``, ``interp.reroll()``.
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ import html
 import ipywidgets as W
 import numpy as np
 import torch
+from matplotlib.lines import Line2D
 
 from .. import _check, viz
 from ..lessons.generator import as_z, check_generator, generator_output, interpolate
@@ -27,6 +29,14 @@ from ..viz import generator as gviz
 from ._base import BlitView, Shown, SliderWalk, button
 
 __all__ = ["LatentExplorer", "InterpolationExplorer"]
+
+
+def _at_drawn_size(view: BlitView) -> None:
+    """Show ``view``'s image at the pixel size of its figure: an Image in a flex box is otherwise
+    stretched to the box's width, and an upscaled picture is blurry (``max_width`` still lets a
+    narrow page shrink it)."""
+    fig = view.fig
+    view.image.layout = W.Layout(width=f"{round(fig.get_figwidth() * fig.dpi)}px", max_width="100%", height="auto")
 
 
 def _generators(generators) -> dict:
@@ -90,7 +100,9 @@ class LatentExplorer(Shown):
 
         self.fig = self._build_figure(size, n_real)
         a = self._artists
-        self.view = BlitView(self.fig, [a["zn"], a["z"], a["xn"], a["x"]], fmt=fmt, css_class="ge-latent-view")
+        self.view = BlitView(self.fig, [a["zn"], a["zn0"], a["z"], a["xn"], a["xn0"], a["x"]], fmt=fmt,
+                             css_class="ge-latent-view")
+        _at_drawn_size(self.view)
         slider = dict(min=-self.z_range, max=self.z_range, step=0.05, continuous_update=True, readout_format=".2f",
                       layout=W.Layout(width="300px"))
         self.z1_slider = W.FloatSlider(value=z1, description="z₁", **slider)
@@ -143,7 +155,7 @@ class LatentExplorer(Shown):
         return tuple(_check.number(f"z{i + 1}", v, minimum=-self.z_range, maximum=self.z_range) for i, v in enumerate(z))
 
     def _build_figure(self, size: float, n_real: int):
-        fig = viz.figure(2 * size, size + 0.25)
+        fig = viz.figure(2 * size, size + 0.6)
         az, ax = fig.add_subplot(121), fig.add_subplot(122)
         gviz.draw_z_grid(az, self.n_lines, self.grid_range, lw=0.7)
         pad = 0.05 * self.z_range
@@ -154,19 +166,23 @@ class LatentExplorer(Shown):
             viz.scatter_points(ax, real, "real", 6, alpha=0.8, zorder=1)
         lines = gviz.draw_manifold(ax, viz.manifold_lines(self.G, self.n_lines, self.grid_range), self.n_lines, lw=0.7)
         lines.set_alpha(0.8)
-        hue = np.linspace(0, 1, self.n_neighbours, endpoint=False)
         art = {"lines": lines}
-        art["zn"] = az.scatter(np.zeros(self.n_neighbours), np.zeros(self.n_neighbours), s=10, c=hue, cmap="hsv",
-                               zorder=3, edgecolors="none")
-        art["z"] = az.scatter([0], [0], s=140, marker="*", c="#111111", zorder=4)
-        art["xn"] = ax.scatter(np.zeros(self.n_neighbours), np.zeros(self.n_neighbours), s=10, c=hue, cmap="hsv",
-                               zorder=3, edgecolors="none", label="G(neighbours of z)")
-        art["x"] = ax.scatter([0], [0], s=160, marker="*", c=viz.FAKE, edgecolors="#111111", linewidths=0.8, zorder=4,
+        loop = dict(color=viz.INK, lw=1.0, marker="o", ms=2.5, zorder=3)             # the circle of neighbours
+        first = dict(ls="none", marker="s", ms=5.5, color=viz.ALERT, markeredgecolor="white", markeredgewidth=0.6,
+                     zorder=4)                                                        # one of them, to follow the turn
+        art["zn"], = az.plot([], [], **loop)
+        art["zn0"], = az.plot([], [], **first)
+        art["z"] = az.scatter([0], [0], s=140, marker="*", c=viz.INK, zorder=5, label="z")
+        art["xn"], = ax.plot([], [], label="a circle of neighbours of z,\nand where G puts it", **loop)
+        art["xn0"], = ax.plot([], [], label="one neighbour (right of z),\nto follow the circle's turn", **first)
+        art["x"] = ax.scatter([0], [0], s=160, marker="*", c=viz.FAKE, edgecolors=viz.INK, linewidths=0.8, zorder=5,
                               label="G(z)")
         gviz.frame(ax, self.extent, "", "$x_1$", "$x_2$")
-        ax.legend(fontsize=6, loc="lower right", framealpha=0.8, markerscale=0.8)
         art["ax"] = ax
-        fig.tight_layout()
+        handles, labels = ax.get_legend_handles_labels()
+        handles = [Line2D([], [], ls="none", marker=viz.MARKERS["real"], ms=5, color=viz.REAL) if label == "real x" else h
+                   for h, label in zip(handles, labels)]                  # the real dots are tiny: a bigger key
+        viz.legend_below(fig, [art["z"], *handles], ["z", *labels], ncol=5)
         self._artists = art
         return fig
 
@@ -182,10 +198,12 @@ class LatentExplorer(Shown):
         a["z"].set_offsets(z[None].numpy())
         a["x"].set_offsets(out[:1].numpy())
         show_n = self.radius > 0
-        a["zn"].set_visible(show_n)
-        a["xn"].set_visible(show_n)
-        a["zn"].set_offsets(zn.numpy())
-        a["xn"].set_offsets(out[1:].numpy())
+        for key, points in (("zn", zn.numpy()), ("xn", out[1:].numpy())):
+            closed = np.concatenate([points, points[:1]])                      # the loop, closed
+            a[key].set_data(closed[:, 0], closed[:, 1])
+            a[key + "0"].set_data(points[:1, 0], points[:1, 1])                 # the neighbour at angle 0
+            a[key].set_visible(show_n)
+            a[key + "0"].set_visible(show_n)
         if full:
             a["lines"].set_segments(viz.manifold_lines(G, self.n_lines, self.grid_range))
             a["ax"].set_title(f"data space: the {self.name} G", fontsize=9)
@@ -217,7 +235,7 @@ class InterpolationExplorer(Shown, SliderWalk):
     fallback_title = 'The interpolation explorer: a slider walks G(z) from one z to another'
 
     def __init__(self, generators, z0=None, z1=None, steps: int = 8, seed: int = 0, fmt: str = "png",
-                 size: float = 2.6):
+                 size: float = 1.8):
         self.generators = _generators(generators)
         dims = {G.latent_dim for G in self.generators.values()}
         if len(dims) != 1:
@@ -239,6 +257,7 @@ class InterpolationExplorer(Shown, SliderWalk):
         self.fig = self._build_figure(size)
         a = self._artists
         self.view = BlitView(self.fig, [a["big"], a["marker"], a["big_ax"].title], fmt=fmt, css_class="ge-interp-view")
+        _at_drawn_size(self.view)
         self.slider = W.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.01, description="α", continuous_update=True,
                                     readout_format=".2f", layout=W.Layout(width="420px"))
         self.slider.add_class("ge-interp-alpha")
@@ -291,15 +310,15 @@ class InterpolationExplorer(Shown, SliderWalk):
             "big": big.imshow(np.zeros((h, w)), cmap="gray", vmin=0, vmax=1, interpolation="nearest"),
             "strip": strip.imshow(np.zeros((h + 2, self.steps * (w + 1) + 1)), cmap="gray", vmin=0, vmax=1,
                                   interpolation="nearest"),
-            "marker": strip.axvline(0, color="#d7301f", lw=2.0),
+            "marker": strip.axvline(0, color=viz.ALERT, lw=2.0),
             "big_ax": big, "strip_ax": strip,
         }
         for ax in (big, strip):
             ax.set_xticks([])
             ax.set_yticks([])
         strip.set_title("the walk from z0 (left) to z1 (right); red line: where α is", fontsize=8)
-        big.set_title("G((1-α) z0 + α z1), α = 0.00", fontsize=8)      # room for the title in the layout
-        fig.tight_layout(rect=(0, 0, 1, 0.96))
+        big.set_title("G((1-α) z0 + α z1)\nα = 0.00", fontsize=8)     # room for the title in the layout
+        fig.tight_layout()
         return fig
 
     def _redraw_strip(self) -> None:
@@ -319,9 +338,9 @@ class InterpolationExplorer(Shown, SliderWalk):
         h, w = self._hw
         first, last = 1 + w / 2, 1 + (self.steps - 1) * (w + 1) + w / 2
         self._artists["marker"].set_xdata([first + a * (last - first) - 0.5] * 2)
-        self._artists["big_ax"].set_title(f"{self.name} G((1-α) z0 + α z1), α = {a:.2f}", fontsize=8)
+        self._artists["big_ax"].set_title(f"G((1-α) z0 + α z1)\nα = {a:.2f}", fontsize=8)
         self.view.refresh(full=full)
-        self.readout.value = (f"<code>α = {a:.2f}: z = {1 - a:.2f}·z0 + {a:.2f}·z1; pixels in "
+        self.readout.value = (f"<code>{html.escape(self.name)} G, α = {a:.2f}: z = {1 - a:.2f}·z0 + {a:.2f}·z1; pixels in "
                               f"[{float(out.min()):+.2f}, {float(out.max()):+.2f}]</code>")
 
     def _on_choose(self, change) -> None:

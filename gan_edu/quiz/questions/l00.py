@@ -2,7 +2,8 @@
 
 Misconceptions met: "the generator stores training images" (00-copies, 00-keep) and "an epoch
 is one step" (00-step). The prediction 00-toward-ring's outcome keys are computed by
-``widgets.explorer.train_and_compare`` (``result.outcome``): "closer", "same", "farther".
+``widgets.explorer.toward_ring`` (``result.outcome``): "closer", "same", "farther"; it trains a new
+tiny GAN built as the explorer's was, so the outcome never depends on what the learner clicked.
 """
 from __future__ import annotations
 
@@ -46,8 +47,9 @@ QUESTIONS = [
                  "the training examples does reach G this way, so G can come to reproduce some of them: lesson 07 "
                  "shows how to check.",
             "b": "G's only input is z (look at the diagram): the real batch x goes to D, never to G.",
-            "c": "G is a network with a fixed number of weights, and no real sample is ever handed to it to store. "
-                 "What it learns arrives as gradients through D.",
+            "c": "No real sample is ever handed to G to store: G is a network whose weights change only through "
+                 "the gradients that come back through D. (Those gradients do carry information about the training "
+                 "samples, so a G trained on a small data set can come to reproduce some of them: lesson 07 checks.)",
             "d": "G does learn: its weights change in every G update and its samples move toward the data (the "
                  "prediction below shows it). D is trained to reject fakes, not to accept them.",
         },
@@ -78,8 +80,8 @@ QUESTIONS = [
     ),
     Prediction(
         "00-toward-ring",
-        "The tiny GAN will now train for 200 more steps. G never sees a single ring point. "
-        "Where will G's purple points be, compared with the green ring?",
+        "A new copy of the explorer's tiny GAN, exactly as it was at step 1, now trains for 200 steps. "
+        "G never sees a single ring point. Where will G's purple points be, compared with the green ring?",
         options={
             "closer": "Closer to the ring: G's points move toward the data",
             "same": "About where they are: G cannot find data it never sees",
