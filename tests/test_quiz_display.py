@@ -32,7 +32,8 @@ def test_every_checkpoint_has_a_readable_plain_fallback(qid):
     assert plain.startswith(f"Checkpoint {qid}: ") and "Run this cell" in plain
     assert "".join(strip_tags(q.prompt).split()) in "".join(plain.split())      # code blocks keep their lines
     for text in getattr(q, "options", {}).values():
-        assert text in plain
+        assert " ".join(text.split()) in " ".join(plain.split())
+    assert all(len(line) <= 88 for line in plain.splitlines() if not line.startswith("    "))   # wrapped at words
     answer = getattr(q, "answer", None) or getattr(q, "expected", None)
     assert answer is None or answer not in plain
 

@@ -85,8 +85,8 @@ class RevealPanel:
         self.update()
 
     def plain_text(self) -> str:
-        return (f"Predict, then run ({self.question.qid}): the experiment has run. Its result appears here after you "
-                "commit your prediction above. Run this cell in Jupyter to see it.")
+        return (f"Predict, then run ({self.question.qid}): the experiment has run.\nIts result appears here after you "
+                "commit your prediction above.\nRun this cell in Jupyter to see it.")
 
     def update(self) -> None:
         """Reveal if the prediction is committed (or the learner asked to see it); else say what to do."""

@@ -14,6 +14,7 @@ import html
 import math
 import random
 import re
+import textwrap
 
 from .. import _check
 from . import misconceptions, record
@@ -53,6 +54,20 @@ def plain_prompt(prompt: str) -> str:
     return "".join(out).strip()
 
 
+def _wrap(text: str, width: int) -> list[str]:
+    """``text``'s lines wrapped at words; an indented line (code, an option) keeps its indent, and its
+    continuation lines are indented two more spaces; code lines (4+ spaces) are never broken."""
+    out = []
+    for line in text.splitlines():
+        indent = len(line) - len(line.lstrip(" "))
+        if indent >= 4 or len(line) <= width:
+            out.append(line)
+            continue
+        out.extend(textwrap.wrap(line, width, subsequent_indent=" " * (indent + 2 if indent else 2),
+                                 break_long_words=False, break_on_hyphens=False))
+    return out
+
+
 def _widgets():
     import ipywidgets
 
@@ -90,10 +105,11 @@ class Question:
         bundle["text/plain"] = self.plain_text()
         return bundle
 
-    def plain_text(self) -> str:
+    def plain_text(self, width: int = 88) -> str:
+        """The checkpoint as text, wrapped at words to ``width`` columns (code lines are kept whole)."""
         lines = [f"Checkpoint {self.qid}: {plain_prompt(self.prompt)}", *self._plain_body(),
                  "(Run this cell in Jupyter to answer.)"]
-        return "\n".join(lines)
+        return "\n".join(_wrap("\n".join(lines), width))
 
     def _plain_body(self) -> list[str]:
         return []
