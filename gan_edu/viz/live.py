@@ -8,7 +8,7 @@ changes, so a frame costs one Agg draw of the moving artists plus a JPEG encode.
   tell" level), D's mean output on real and on fake batches on the loss's own scale (with its
   boundary), D's accuracy (none for a critic) and the JS divergence.
 
-Both take a ``font`` factor (1 on a laptop, ~1.5 on a projector); every text is at least
+Both take a ``font`` factor (1 on a laptop, 1.4 on a projector); every text is at least
 11 px at ``font=1``.
 """
 from __future__ import annotations
@@ -161,8 +161,8 @@ class PlaneView(_Cached):
     """One square axes showing the plane; ``update(...)`` sets what each layer shows.
 
     The figure is ``px`` pixels wide and ``px`` + a title band high; the axes is a square of
-    ``side`` pixels, so the plane is drawn at equal scale in x and y and the heatmap image has
-    one value per pixel. Made for blitting (:class:`~gan_edu.widgets.BlitView`): the frame and
+    ``side`` pixels, so the plane is drawn at equal scale in x and y, and the heatmap fills it pixel
+    for pixel (:class:`PixelMap`). Made for blitting (:class:`~gan_edu.widgets.BlitView`): the frame and
     the legend are the static background; ``animated`` lists the artists that change; the arrows
     are one path (:class:`Arrows`), changed in place."""
 
@@ -189,7 +189,6 @@ class PlaneView(_Cached):
                         columnspacing=0.8, borderaxespad=0)
         self.animated = [self.heat, self.frame, self.manifold, self.real, self.fake, self.arrows.patch, self.pick,
                          self.title]
-        self.extra: list = []                        # (nothing is made anew for a frame)
         self.dirty = True
         self.set_extent(extent)
 

@@ -608,7 +608,7 @@ class TrainingLab(Shown):
             self.w_scale_note.value = text
 
     def _refresh_view(self) -> None:
-        self.view.refresh(full=self.plane.consume_dirty(), extra=self.plane.extra)
+        self.view.refresh(full=self.plane.consume_dirty())
 
     def _js(self, samples: np.ndarray) -> float:
         """JS divergence of ``samples`` from the data on a 40 x 40 grid over the data's frame (samples
