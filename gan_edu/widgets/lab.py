@@ -84,6 +84,10 @@ __all__ = ["TrainingLab", "ExperimentPanel", "show_more_d", "voila_query", "in_v
 VIEW_SIZES = {"S": 340, "M": 420, "L": 540, "XL": 680}
 PROJECTOR_SIZE, PROJECTOR_FONT = "L", 1.4
 N_ARROWS = 80                 # fakes that get a gradient arrow in the live view (slow motion shows the whole batch)
+VIEW_TEXT = ("The plane: D's output as the background (the note below says on what scale), real points as green "
+             "circles, G's samples as purple triangles, and when switched on G's grid and the gradient arrows")
+CHARTS_TEXT = ("Charts over the training steps: D's and G's losses, D's mean output on real and on fake points, "
+               "D's accuracy, and the JS divergence between G's samples and the data")
 
 
 def voila_query() -> dict[str, str]:
@@ -705,9 +709,10 @@ class TrainingLab(Shown):
         old = (self.view, self.chart_view)
         self.view = BlitView(self.plane.fig, self.plane.animated, fmt="jpeg", css_class="ge-lab-view")
         self.chart_view = BlitView(self.charts.fig, self.charts.animated, fmt="jpeg", css_class="ge-lab-charts")
-        for bv, fig in ((self.view, self.plane.fig), (self.chart_view, self.charts.fig)):
+        for bv, fig, text in ((self.view, self.plane.fig, VIEW_TEXT), (self.chart_view, self.charts.fig, CHARTS_TEXT)):
             w, h = fig.canvas.get_width_height()
             bv.image.layout = W.Layout(width=f"{w}px", height=f"{h}px", max_width="100%", object_fit="contain")
+            bv.image.tooltip = text                        # the image's title: what a screen reader says
         self.w_scale_note.layout.width = f"{px}px"
         self.w_scale_note.layout.max_width = "100%"
         self.w_view_box.children = (self.view.image, self.w_scale_note)
