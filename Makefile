@@ -29,8 +29,10 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 lab: $(STAMP)
 	cd notebooks && ../$(BIN)/jupyter lab $(ROOT_FLAG)
 
-# the training lab as a web app, for a projector (Voila: no code cells, just the dashboard)
+# the training lab as a web app, for a projector (Voila: no code cells, just the dashboard);
+# add ?projector=1 to the page's address for larger pictures and fonts
 app: $(STAMP)
+	@echo "Projecting? Open the address below with ?projector=1 at the end (larger pictures and fonts)."
 	$(BIN)/voila notebooks/04_training_lab.ipynb
 
 lint: $(STAMP)

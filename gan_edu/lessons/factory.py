@@ -26,14 +26,14 @@ __all__ = ["networks", "tiny_gan"]
 
 
 def networks(seed: int = 0, dim: int = 2, latent_dim: int = 2, hidden: int = 64, depth: int = 2,
-             g_depth: int | None = None, g_activation: str = "relu", noise: str = "normal"):
+             g_depth: int | None = None, g_activation: str = "relu", noise: str = "normal", g_hidden: int | None = None):
     """A seeded MLP generator ``G`` (z [N, latent_dim] -> x [N, dim]) and discriminator ``D``
-    (x [N, dim] -> logits [N]), both ``hidden`` wide with ``depth`` hidden layers (``g_depth``
-    for G if given). The global random state is not changed. Returns ``(G, D)``."""
+    (x [N, dim] -> logits [N]), both ``hidden`` wide with ``depth`` hidden layers (``g_hidden``
+    and ``g_depth`` for G if given). The global random state is not changed. Returns ``(G, D)``."""
     seed = _check.integer("seed", seed, minimum=0)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        G = models_mod.MLPGenerator(latent_dim=latent_dim, out_dim=dim, hidden=hidden,
+        G = models_mod.MLPGenerator(latent_dim=latent_dim, out_dim=dim, hidden=hidden if g_hidden is None else g_hidden,
                                     depth=depth if g_depth is None else g_depth, activation=g_activation, noise=noise)
         D = models_mod.MLPDiscriminator(in_dim=dim, hidden=hidden, depth=depth)
     return G, D
@@ -41,12 +41,12 @@ def networks(seed: int = 0, dim: int = 2, latent_dim: int = 2, hidden: int = 64,
 
 def tiny_gan(seed: int = 0, data=None, *, latent_dim: int = 2, hidden: int = 64, depth: int = 2,
              g_depth: int | None = None, g_activation: str = "relu", noise: str = "normal", device="cpu",
-             **settings) -> Trainer:
+             g_hidden: int | None = None, **settings) -> Trainer:
     """A :class:`~gan_edu.Trainer` of :func:`networks` on ``data`` (default ``ge.data.ring()``),
     seeded with ``seed``; ``settings`` go to the Trainer (``loss``, ``batch_size``, ``lr_d`` ...).
     On the CPU by default: these networks are too small to gain from a GPU."""
     data = data_mod.ring() if data is None else data
     if not isinstance(data, data_mod.DataSource) or len(data.shape) != 1:
         raise TypeError(f"data must be a gan_edu.data source of points (e.g. ge.data.ring()), got {data!r}")
-    G, D = networks(seed, data.shape[0], latent_dim, hidden, depth, g_depth, g_activation, noise)
+    G, D = networks(seed, data.shape[0], latent_dim, hidden, depth, g_depth, g_activation, noise, g_hidden)
     return Trainer(G, D, data, seed=seed, device=device, **settings)

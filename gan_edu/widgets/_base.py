@@ -85,11 +85,12 @@ def _encode(rgba: np.ndarray, fmt: str) -> bytes:
     from PIL import Image
 
     buf = io.BytesIO()
-    img = Image.fromarray(rgba[..., :3])
-    if fmt == "jpeg":
-        img.save(buf, format="JPEG", quality=90)
+    if fmt == "jpeg":                      # read the RGBA buffer in place as RGBX: no copy to drop the alpha
+        h, w = rgba.shape[:2]
+        Image.frombuffer("RGBX", (w, h), np.ascontiguousarray(rgba), "raw", "RGBX", 0, 1).save(buf, format="JPEG",
+                                                                                              quality=90)
     else:
-        img.save(buf, format="PNG", compress_level=1)
+        Image.fromarray(rgba[..., :3]).save(buf, format="PNG", compress_level=1)
     return buf.getvalue()
 
 

@@ -3,7 +3,7 @@
 Misconceptions met: "an epoch is one step" (04-count's wrong answers), "a low D loss means
 training is going well" and "a D loss near 2 log 2 means a healthy game" (04-low-d-loss), "more D
 steps is always better" (04-more-d). The prediction 04-more-d's outcome keys: "k1", "k5", "k25"
-(the setup that captured the most modes).
+(the set-up whose G ends closest to the data: :class:`gan_edu.lessons.training_lab.MoreDSteps`).
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ QUESTIONS = [
     ),
     MultipleChoice(
         "04-low-d-loss",
-        "Two runs on the ring. Run A's D loss settles near 0.85; run B's sits at 1.39 (2 log 2) from the first step "
+        "Two runs on the ring. Run A's D loss settles near 0.8; run B's sits at 1.39 (2 log 2) from the first step "
         "to the last. Which one is going well?",
         options={
             "a": "Run A, because a lower D loss means training is going well",
@@ -54,17 +54,19 @@ QUESTIONS = [
     Prediction(
         "04-more-d",
         "Three GANs learn the ring with the original minimax loss. Each makes 300 G updates, with 1, 5 or 25 D "
-        "updates before each one. Which one captures the most modes?",
+        "updates before each one. Which one's G ends closest to the data (the lowest JS divergence between its "
+        "samples and the ring)?",
         options={
             "k1": "1 D update per G update",
             "k5": "5 D updates per G update",
             "k25": "25 D updates per G update",
         },
         feedback={
-            "k1": "One D update per G update is the usual choice for the standard GAN and it can work; here D lagged "
-                  "behind G, its guidance was coarser, and G captured fewer modes than with 5.",
-            "k5": "A few D updates gave G a sharper, better-informed D to learn from, without letting D win outright. "
-                  "The best number depends on the loss, the networks and the data.",
+            "k1": "One D update per G update is the usual choice for the standard GAN, and it can work. Here, in 300 "
+                  "G updates, D learned little: its outputs stayed near 0.5 (its loss near 2 log 2), its guidance was "
+                  "coarse, and G was still a diffuse cloud.",
+            "k5": "A few D updates gave G a sharper, better-informed D to learn from, without letting D win outright: "
+                  "G found the circle the modes lie on. The best number depends on the loss, the networks and the data.",
             "k25": "More D updates make D sharper, but with 25 of them D separates real from fake almost perfectly: "
                    "against the minimax loss G's gradient then saturates (lesson 03) and G learns less, while every "
                    "extra D update costs time. More D steps are not always better.",
