@@ -69,6 +69,7 @@ def main(argv=None):
                     metavar="PATH", help="also save lesson 05's remedies table (default: %(const)s)")
     args = ap.parse_args(argv)
     ge.setup_lesson(0)              # one CPU thread, as the lessons run
+    made_by = versions()            # the code as it is when the runs start
     rows = {name: [] for name in args.presets}
     for seed in args.seeds:
         for name in args.presets:
@@ -80,7 +81,7 @@ def main(argv=None):
     if args.write:
         command = "python benchmarks/bench_mode_collapse.py " + " ".join(argv if argv is not None else sys.argv[1:])
         made = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        path = collapse.write_supplement(collapse.supplement(rows, args.seeds, command, made, versions()),
+        path = collapse.write_supplement(collapse.supplement(rows, args.seeds, command, made, made_by),
                                          ROOT / args.write)
         print(f"\nwrote {path}")
     return rows
