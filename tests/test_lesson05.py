@@ -103,13 +103,39 @@ def test_pictures():
     with pytest.raises(ValueError, match="mixtures with centres"):
         vc.plot_datasets([ge.data.moons()])
     tr = make_trainer()
-    fig = vc.plot_side_by_side({"live": tr, "given": (ring, np.zeros((10, 2)))}, cols=3)
+    fig = vc.plot_side_by_side({"live": tr, "given": (ring, np.zeros((10, 2))), "run": synthetic_run([0.5]),
+                                "fourth": (ring, np.ones((3, 2)))})
     titles = [ax.get_title() for ax in fig.axes if ax.axison]
-    assert titles == ["live", "given"] and len(fig.axes) == 3            # the spare panel is switched off
-    counts = np.array([[100, 0, 0, 0, 0, 0, 0, 0], [0, 50, 50, 0, 0, 0, 0, 0]])
-    fig = vc.plot_coverage_timeline([10, 20], counts)
+    assert titles == ["live", "given", "run", "fourth"] and len(fig.axes) == 6       # 3 a row; spare panels off
+    assert fig.get_figwidth() <= 9.0                                                  # shown unscaled at 100 %
+    with pytest.raises(ValueError, match="at least one"):
+        vc.plot_side_by_side({})
+
+
+def test_coverage_timeline_picture():
+    run = synthetic_run([0.0, np.pi / 4, np.pi / 2])                      # the clump moves from mode 0 to mode 2
+    fig = vc.plot_coverage_timeline(run)
     lines = {line.get_label(): line.get_ydata().tolist() for line in fig.axes[1].lines}
-    assert lines["captured right now"] == [1, 2] and lines["visited so far"] == [1, 3]
+    assert lines["captured right now"] == run.captured_now.tolist() and lines["captured at least once so far"] == [1, 2, 3]
+    shown = fig.axes[0].images[0].get_array()                             # [mode, check]: share of samples nearest
+    assert shown[:, 0].argmax() == 0 and shown[:, 2].argmax() == 2 and np.allclose(shown.sum(axis=0), 1)
+    fig.canvas.draw()
+    legend = fig.legends[0]
+    assert legend.get_window_extent().y1 < min(ax.get_window_extent().y0 for ax in fig.axes[:2])   # below the plots
+    with pytest.raises(TypeError, match="CollapseRun"):
+        vc.plot_coverage_timeline(np.zeros(3))
+
+
+def test_figures_are_readable_at_100_percent():
+    """Issue 13: no text under 8 pt (11 px at 100 dpi), no figure wider than 9 inches (it would be shrunk)."""
+    from matplotlib.text import Text
+
+    run = synthetic_run([0.0, 1.0])
+    for fig in (vc.plot_datasets([ge.data.ring(), ge.data.grid()]), vc.plot_coverage_timeline(run),
+                vc.plot_side_by_side({"a": run, "b": run, "c": run})):
+        fig.canvas.draw()
+        sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip() and t.get_visible()]
+        assert min(sizes) >= 8 and fig.get_figwidth() <= 9.0, (min(sizes), fig.get_figwidth())
 
 
 # --------------------------------------------------------------------------- a run, recorded (lessons/collapse.py)

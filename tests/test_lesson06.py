@@ -438,3 +438,61 @@ def test_lesson06_checkpoints(progress_file):
     assert set(pred.options) == {"half", "p45", "p55", "p90"}          # the outcome keys the notebook computes
     assert not any(text.endswith(".") for text in pred.options.values())
     assert "0.45" in pred.reveal("p45")
+
+
+# --------------------------------------------------------------------------- what the learner sees (issue 13)
+def figures_06():
+    tr = eq.build_1d(seed=0)
+    c0 = eq.curves(tr, n_samples=500)
+    tr.run(5, progress=False)
+    c1 = eq.curves(tr, n_samples=500)
+    yield "row", veq.plot_figure1_row([c0, c1, c0, c1])
+    yield "figure 1", veq.draw_figure1(c1)[0]
+    yield "optimum", veq.plot_optimum(c0, c1, eq.support(c1.x, tr.data))
+    yield "balance", veq.plot_balance({"a": tr.history, "b": tr.history})
+    yield "losses", veq.plot_losses(tr.history, {"loss_d": 1.386, "loss_g": 0.693}, window=2)
+    yield "smoothed", veq.draw_figure1(eq.curves(eq.build_1d(real_label=0.9), n_samples=200))[0]
+
+
+def test_figures_are_readable_and_legends_sit_below_the_data():
+    from matplotlib.text import Text
+
+    for name, fig in figures_06():
+        fig.canvas.draw()
+        sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip() and t.get_visible()]
+        assert min(sizes) >= 8 and fig.get_figwidth() <= 9.0, (name, min(sizes), fig.get_figwidth())
+        lowest = min(ax.get_window_extent().y0 for ax in fig.axes)
+        for legend in fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]:
+            assert legend.get_window_extent().y1 <= lowest + 1, name                # under every plot, not on one
+
+
+def test_the_legend_lists_d_star_only_while_it_is_shown():
+    c = eq.curves(eq.build_1d(seed=0), n_samples=300)
+    fig, view = veq.draw_figure1(c, show_d_star=False)
+
+    def listed():
+        return [t.get_text() for t in fig.legends[-1].get_texts()]
+
+    assert len(fig.legends) == 1 and not any("D^*" in t for t in listed())
+    view.update(c, show_d_star=True)
+    assert len(fig.legends) == 1 and any("optimal" in t for t in listed())
+    view.update(c, show_d_star=False)
+    assert len(fig.legends) == 1 and not any("optimal" in t for t in listed())
+    smoothed = eq.curves(eq.build_1d(real_label=0.9), n_samples=300)
+    view.update(smoothed)
+    assert any("0.9/2 = 0.45" in t for t in listed())                 # the level is named in the legend, not on the data
+    assert not [t for t in view.ax.texts if t.get_text().strip()]
+
+
+def test_the_explorer_image_is_shown_at_the_size_it_is_drawn(w):
+    import io
+
+    from PIL import Image
+
+    png = Image.open(io.BytesIO(w.view.image.value))
+    assert w.view.image.layout.width == f"{png.width}px" and png.width <= 900
+    w.set_d_star(False)
+    assert not any("optimal" in t.get_text() for t in w.fig.legends[-1].get_texts())
+    text = w.plain_text()
+    assert "run the notebook" in text.lower() and "step 0" in text and "VBox" not in text
+    assert w._repr_mimebundle_()["text/plain"] == text
