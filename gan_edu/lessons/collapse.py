@@ -15,7 +15,8 @@ vectors and a copy of D. The :class:`CollapseRun` it returns is what the lesson 
 
 **What collapse looks like here.** :func:`clump` measures how bunched G's samples are (their
 spread, and the share within ``radius`` of their mean: near 0 for samples spread over the
-ring, near 1 for one clump); :func:`travel` follows the clump's centre around the ring.
+ring, near 1 for one clump); :func:`travel` follows the clump's centre around the ring, and
+:func:`tilt` measures how close each recorded D is to a tilted plane and which way it rises.
 
 **The remedies table** trains five presets on three seeds: minutes, so the lesson runs one
 remedy live (:func:`live_row`) and reads the whole table from a *supplement*
@@ -43,9 +44,9 @@ import torch
 from .. import _check, metrics, presets
 from . import experiments
 
-__all__ = ["NOISE_SEED", "CollapseRun", "record", "outcome_key", "Clump", "clump", "travel", "TRAINED", "trained",
-           "live_row", "SUPPLEMENT", "fingerprint", "supplement", "write_supplement", "load_supplement",
-           "supplement_table", "supplement_samples"]
+__all__ = ["NOISE_SEED", "CollapseRun", "record", "outcome_key", "Clump", "clump", "turns", "travel", "Tilt", "tilt",
+           "TRAINED", "trained", "setup_changes", "live_row", "SUPPLEMENT", "fingerprint", "supplement",
+           "write_supplement", "load_supplement", "supplement_table", "supplement_samples"]
 
 #: the seed of the fixed noise vectors whose samples a recorded run follows
 NOISE_SEED = 7
@@ -167,24 +168,75 @@ def clump(samples, data, radius: float = 0.5) -> Clump:
                  float(to_modes.min()), float(data.std))
 
 
-def travel(run: CollapseRun) -> float:
-    """How far the centre of G's samples went around the ring over the run, in turns: the sum of
-    the angle it moved between consecutive checks (each step taken the short way round, so a
-    check interval must be short enough for the clump to move less than half a turn)."""
-    centres = run.samples.mean(axis=1)                                    # [T, 2]
-    angle = np.arctan2(centres[:, 1], centres[:, 0])
-    moved = np.angle(np.exp(1j * np.diff(angle)))                         # wrapped into (-pi, pi]
+def turns(angles) -> float:
+    """How far a sequence of directions (radians) turned in all, in whole turns: the sum of the
+    angle between consecutive ones, each taken the short way round (so consecutive directions
+    must be less than half a turn apart for the count to be exact)."""
+    moved = np.angle(np.exp(1j * np.diff(np.asarray(angles, dtype=np.float64))))     # wrapped into (-pi, pi]
     return float(np.abs(moved).sum() / (2 * math.pi))
+
+
+def travel(run: CollapseRun) -> float:
+    """How far the centre of G's samples went around the ring over the run, in turns (:func:`turns`
+    of its angle seen from the ring's centre, check to check)."""
+    centres = run.samples.mean(axis=1)                                    # [T, 2]
+    return turns(np.arctan2(centres[:, 1], centres[:, 0]))
+
+
+class Tilt(NamedTuple):
+    """D as a tilted plane, at each check: ``r2`` [T], how much of the variation of D's logit over the
+    data's square a plane explains (1: exactly a plane); ``angle`` [T], the direction in which that
+    plane rises (towards "real"), in radians."""
+
+    r2: np.ndarray
+    angle: np.ndarray
+
+
+@torch.no_grad()
+def tilt(run: CollapseRun, n: int = 41) -> Tilt:
+    """Fit a plane a*x + b*y + c to each recorded D's logit on an ``n`` x ``n`` grid over the square
+    that holds the data (its centres' extent plus 3 std) by least squares: how plane-like D is, and
+    which way it rises."""
+    centers = np.asarray(run.data.centers, dtype=np.float64)
+    lo, hi = centers.min() - 3 * run.data.std, centers.max() + 3 * run.data.std
+    g = np.linspace(lo, hi, _check.integer("n", n, minimum=3))
+    pts = np.stack(np.meshgrid(g, g), axis=-1).reshape(-1, 2)             # [n*n, 2]
+    design = np.column_stack([pts, np.ones(len(pts))])
+    x = torch.as_tensor(pts, dtype=torch.float32)
+    r2, angle = [], []
+    for D in run.discriminators:
+        logit = D(x.to(next(D.parameters()).device)).cpu().double().numpy().ravel()
+        coef, *_ = np.linalg.lstsq(design, logit, rcond=None)
+        spread = ((logit - logit.mean()) ** 2).sum()
+        r2.append(1 - ((design @ coef - logit) ** 2).sum() / spread if spread > 0 else 1.0)
+        angle.append(math.atan2(coef[1], coef[0]))
+    return Tilt(np.asarray(r2), np.asarray(angle))
 
 
 # --------------------------------------------------------------------------- what was trained
 def trained() -> str:
-    """The GANs :data:`TRAINED` lists (each distinct run once), in words."""
+    """The GANs :data:`TRAINED` lists (each distinct run once), in words, one a line."""
     runs = list(dict.fromkeys(TRAINED))
     if not runs:
         return "No GAN has been trained by this lesson yet."
-    parts = [f"{name} (seed {seed}, {steps} steps)" for name, seed, steps in runs]
-    return f"{len(runs)} GAN{'s' if len(runs) > 1 else ''}, {sum(s for *_, s in runs)} steps in all: " + "; ".join(parts)
+    parts = [f"\n  {name} (seed {seed}, {steps} steps)" for name, seed, steps in runs]
+    return f"{len(runs)} GAN{'s' if len(runs) > 1 else ''}, {sum(s for *_, s in runs)} steps in all:" + "".join(parts)
+
+
+def setup_changes(name: str, base: str = "ring-vanilla") -> list[str]:
+    """What preset ``name`` changes from preset ``base``, read off the trainers they build: the
+    steps, every trainer setting that differs (``pack=2``, ``d_steps=5`` ...) and D's layers if
+    they differ -- e.g. ``["steps 7000 (not 4000)", "pack=2 (not 1)", "D: Linear(4 -> 128) ..."]``."""
+    a, b = presets.get(name), presets.get(base)
+    ta, tb = a.build(0), b.build(0)
+    out = [] if a.steps == b.steps else [f"steps {a.steps} (not {b.steps})"]
+    ca, cb = ta.config(), tb.config()
+    out += [f"{k}={ca[k]} (not {cb[k]})" for k in ca if k != "seed" and ca[k] != cb.get(k)]
+    if repr(ta.D) != repr(tb.D):
+        layers = [type(m).__name__ + (f"({m.in_features} -> {m.out_features})" if hasattr(m, "in_features") else "")
+                  for m in ta.D.modules() if not list(m.children())]
+        out.append("D: " + ", ".join(layers))
+    return out
 
 
 def live_row(name: str, seed: int = 0) -> dict:
@@ -269,15 +321,18 @@ def load_supplement(path=SUPPLEMENT) -> dict:
 
 
 def supplement_table(sup: dict) -> list[dict]:
-    """One row per preset (mean over seeds; ``modes_min``: the worst seed; ``reached``: how many
-    seeds covered every mode at >= 90 % high quality before the end), then the data's own row."""
+    """One row per preset (mean over seeds; ``modes_min``: the worst seed; ``covered``: on how many
+    seeds it captured every mode with >= 90 % high quality at some check; ``cost``: seconds per step
+    relative to the first preset's, measured in the same run), then the data's own row."""
     results: dict[str, list[dict]] = {}
     for r in sup["rows"]:
         results.setdefault(r["preset"], []).append(r)
     table = experiments.summarise(results)
+    base = table[0]["seconds"] / table[0]["steps"] if table else None
     for row in table:
         rs = results[row["setup"]]
         row["covered"] = f"{sum(r.get('reached') is not None for r in rs)} of {len(rs)}"
+        row["cost"] = row["seconds"] / row["steps"] / base          # seconds per step, relative to the first preset
     return table + [sup["data"]]
 
 

@@ -1,5 +1,6 @@
 """Pictures for mode collapse (lesson 05): the data and their high-quality circles, G's samples
-against them, where G's samples go over a run (the coverage timeline), and the remedies side by side.
+against them, where G's samples go over a run (the coverage timeline), D and G's clump at
+several moments, and the remedies side by side.
 
 Sizes are chosen for a notebook at 100 % zoom: no figure is wider than 9 inches (900 px at
 100 dpi, shown unscaled), every text is at least 8 pt (11 px), and legends sit outside the data.
@@ -10,10 +11,11 @@ import numpy as np
 from matplotlib.patches import Circle
 
 from ..lessons.collapse import CollapseRun
-from ..lessons.plane import fixed_sample
-from . import FAKE, NEUTRAL, REAL, figure, plane_extent, scatter_points
+from ..lessons.plane import d_grid, fixed_sample
+from . import CMAP, FAKE, NEUTRAL, REAL, figure, plane_extent, scatter_points
 
-__all__ = ["plot_coverage_timeline", "draw_modes", "draw_samples", "plot_datasets", "plot_side_by_side"]
+__all__ = ["plot_coverage_timeline", "draw_modes", "draw_samples", "plot_datasets", "plot_side_by_side",
+           "plot_moments"]
 
 TICK, LABEL, TITLE = 8, 9, 10            # font sizes (pt)
 
@@ -121,4 +123,30 @@ def plot_side_by_side(runs: dict, n: int = 1000, cols: int | None = None, panel:
     for ax in axes[len(names):]:
         ax.set_axis_off()
     fig.tight_layout()
+    return fig
+
+
+def plot_moments(run: CollapseRun, steps, cols: int = 3, panel: float = 2.9, n: int = 300):
+    """D and G's samples at several checked ``steps`` of a recorded run: D's probability of "real"
+    over the plane (purple 0, white 0.5, green 1), the data's centres, and ``n`` of G's samples.
+    Shows the clump moving toward where D says "real" while D turns against it."""
+    run = _check_run(run)
+    steps = [int(s) for s in steps]
+    idx = [run.at(s) for s in steps]
+    rows = int(np.ceil(len(steps) / cols))
+    extent = plane_extent(run.data, margin=0.3)
+    fig = figure(panel * cols, (panel + 0.3) * rows + 0.5)
+    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
+    im = None
+    for ax, s, i in zip(axes, steps, idx):
+        im = ax.imshow(d_grid(run.discriminators[i], extent, 80), extent=extent, origin="lower", cmap=CMAP,
+                       vmin=0, vmax=1, interpolation="bilinear")
+        draw_samples(ax, run.data, run.samples[i], title=f"step {s}", n=n, extent=extent)
+    for ax in axes[len(steps):]:
+        ax.set_axis_off()
+    fig.subplots_adjust(left=0.02, right=0.98, top=0.93, bottom=0.16, wspace=0.08, hspace=0.2)
+    cax = fig.add_axes([0.3, 0.07, 0.4, 0.025])
+    cb = fig.colorbar(im, cax=cax, orientation="horizontal")
+    cb.set_label("D(x): 0 = fake, 1 = real", fontsize=LABEL)
+    cb.ax.tick_params(labelsize=TICK)
     return fig

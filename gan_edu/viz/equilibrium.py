@@ -1,5 +1,5 @@
 r"""Pictures of lesson 06: the Goodfellow et al. (2014) Figure-1 view of a 1D GAN, the curves
-that show whether D sits at 0.5.
+that show whether D sits at 0.5, and the simplest game stepped three ways.
 
 The Figure-1 view, over the line x: the **data density** (green, exact), **G's density**
 (purple, a KDE of its samples), **D(x)** = sigmoid(logit) (blue) and, if asked, the **optimal
@@ -14,6 +14,7 @@ probability: that is p_g.
 * :func:`plot_optimum` -- D before and after training it to the optimum, against D*, and the gap.
 * :func:`plot_balance` -- mean D(x) on real and on fake batches over the steps of several runs.
 * :func:`plot_losses` -- D's and G's losses over the steps, with the values they take at the equilibrium.
+* :func:`plot_bilinear` -- :math:`\min_x \max_y xy` by gradient flow, simultaneous and alternating steps.
 
 Every function returns a :class:`matplotlib.figure.Figure` made with :func:`gan_edu.viz.figure`,
 at most 9 inches (900 px) wide so a notebook shows it unscaled, with text of at least 8 pt and
@@ -26,14 +27,20 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from .. import _check
-from ..lessons.equilibrium import Curves
-from . import CURVE_COLORS, D_COLOR, D_STAR_COLOR, FAKE, REAL, figure, scatter_points
+from ..lessons.equilibrium import Curves, GamePaths, radius
+from . import CURVE_COLORS, CYCLE, D_COLOR, D_STAR_COLOR, FAKE, INK, NEUTRAL, REAL, figure, scatter_points
 
 __all__ = ["D_COLOR", "D_STAR_COLOR", "Figure1", "draw_figure1", "plot_figure1_row", "plot_optimum", "plot_balance",
-           "plot_losses"]
+           "plot_losses", "plot_bilinear", "GAME_STYLES"]
 
 TICK, LABEL, TITLE, LEGEND = 8, 9, 10, 8.5     # font sizes (pt): 11 px and more at 100 dpi
 _Z_RANGE = 2.6             # the z axis of the mapping panel shows [-2.6, 2.6]
+#: how each way of playing the bilinear game is drawn (colour, line style, marker, label)
+GAME_STYLES = {
+    "flow": (INK, "--", None, "gradient flow (infinitely small steps)"),
+    "simultaneous": (CYCLE[6], "-", "o", "simultaneous steps"),
+    "alternating": (CYCLE[3], "-", "s", "alternating steps (D first, then G: the Trainer)"),
+}
 
 
 def _check_curves(c) -> Curves:
@@ -291,4 +298,42 @@ def plot_losses(history, targets: Mapping[str, float], window: int = 20, size=(7
         ax.set_title(title, fontsize=TITLE)
     _legend_below(fig, handles, ncol=2)
     fig.subplots_adjust(left=0.09, right=0.97, top=0.9, bottom=0.36)
+    return fig
+
+
+def plot_bilinear(paths: GamePaths, size=(8.6, 4.3)):
+    """The game min_x max_y xy from one start, three ways (:func:`gan_edu.lessons.equilibrium.bilinear_paths`).
+    Left: the paths in the (x, y) plane around the equilibrium (0, 0). Right: the distance from
+    (0, 0) after every step. The discrete steps are marked (circles: simultaneous, squares:
+    alternating), so the three differ without colour too."""
+    if not isinstance(paths, GamePaths):
+        raise TypeError(f"expected the GamePaths of bilinear_paths(), got {type(paths).__name__}")
+    fig = figure(*size)
+    ax, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.15]})
+    handles = []
+    for name in ("flow", "simultaneous", "alternating"):
+        color, ls, marker, label = GAME_STYLES[name]
+        p = getattr(paths, name)
+        z = 4 if name == "flow" else 3                                   # the flow on top: the orbit hugs it
+        handles += ax.plot(p[:, 0], p[:, 1], color=color, ls=ls, lw=1.6 if z == 4 else 1.2, marker=marker, ms=3,
+                           label=label, zorder=z)
+        ax2.plot(np.arange(len(p)), radius(p), color=color, ls=ls, lw=1.6, marker=marker, ms=3, markevery=3, zorder=z)
+    start = paths.flow[0]
+    handles.append(ax.scatter(*start, s=50, facecolor="none", edgecolor=INK, lw=1.2, zorder=5, label="start"))
+    handles.append(ax.scatter(0, 0, s=60, marker="*", color=NEUTRAL, zorder=5, label="equilibrium (0, 0)"))
+    lim = 1.08 * float(max(np.abs(getattr(paths, k)).max() for k in ("flow", "simultaneous", "alternating")))
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x (G, minimises xy)", fontsize=LABEL)
+    ax.set_ylabel("y (D, maximises xy)", fontsize=LABEL)
+    ax.set_title(f"$\\min_x \\max_y\\, xy$, step size {paths.lr:g}", fontsize=TITLE)
+    ax2.set_xlabel("step", fontsize=LABEL)
+    ax2.set_ylabel("distance from (0, 0)", fontsize=LABEL)
+    ax2.set_ylim(0, None)
+    ax2.set_title("distance from the equilibrium", fontsize=TITLE)
+    for a in (ax, ax2):
+        a.tick_params(labelsize=TICK)
+    _legend_below(fig, handles, ncol=2)
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.92, bottom=0.3, wspace=0.3)
     return fig
