@@ -1,40 +1,63 @@
-"""How long does each remedy take to cover the ring?
+"""How long does each remedy take to cover the ring? And lesson 05's remedies table.
 
-    python benchmarks/bench_mode_collapse.py [--seeds 0 1 2] [--every 250]
+    python benchmarks/bench_mode_collapse.py [--seeds 0 1 2] [--every 250] [--write [PATH]]
 
-For every ring preset (``ge.presets.names("ring")``) and seed, train it for its preset's
-number of steps and check every ``--every`` steps, with 2500 samples, whether all 8 modes
-are captured with >= 90 % high-quality samples (3 std). Reports, per preset: the seconds
-of training until that first held (training time only, checks excluded; "never" if it did
-not within the preset's steps), the final modes / high-quality share, and the seconds per
-step relative to ring-vanilla measured in the same run. Presets run interleaved by seed.
-Not a test: nothing here asserts a time.
+For every ring preset (``ge.presets.names("ring")``) and seed, train it from scratch for its
+preset's number of steps on one CPU thread and check every ``--every`` steps, with 2500
+samples, whether all 8 modes are captured with >= 90 % high-quality samples (3 std). Reports,
+per preset: the seconds of training until that first held (training time only, checks
+excluded; "never" if it did not within the preset's steps), the final modes / high-quality
+share / JS divergence, and the seconds per step relative to ring-vanilla measured in the same
+run. Presets run interleaved by seed. Not a test: nothing here asserts a time.
+
+``--write`` also saves the runs as lesson 05's remedies table (a supplement: the lesson runs
+one remedy live and reads the rest from it), by default to
+``gan_edu/lessons/supplements/05_ring_remedies.json``, with this command, the date, the
+versions and each preset's fingerprint inside (``tests/test_lesson05.py`` re-checks it).
 """
 from __future__ import annotations
 
 import argparse
+import datetime
+import platform
 import statistics
-import time
+import subprocess
+import sys
+from pathlib import Path
 
 import torch
 
 import gan_edu as ge
+from gan_edu.lessons import collapse, experiments
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def time_to_coverage(name: str, seed: int, every: int) -> dict:
-    preset = ge.presets.get(name)
-    tr = preset.build(seed)
-    data = tr.data
-    trained, reached = 0.0, None
-    for _ in range(preset.steps // every):
-        t0 = time.perf_counter()
-        tr.run(every, progress=False)
-        trained += time.perf_counter() - t0
-        modes, hq, _ = ge.metrics.mode_coverage(tr.sample(2500, generator=torch.Generator().manual_seed(0)),
-                                                data.centers, data.std)
-        if reached is None and modes == data.n_modes and hq >= 0.9:
-            reached = trained
-    return {"seconds": trained, "reached": reached, "modes": modes, "hq": hq, "per_step": trained / tr.state.step}
+def versions() -> dict:
+    """What made the numbers: package and library versions, the machine, the git commit."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                                check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "gan_edu"], cwd=ROOT, capture_output=True,
+                               text=True, check=True).stdout.strip()
+        commit += " (with uncommitted changes in gan_edu/)" if dirty else ""
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown (not a git checkout)"
+    return {"gan_edu": ge.__version__, "git_commit": commit, "torch": torch.__version__,
+            "python": platform.python_version(), "machine": f"{platform.machine()} {platform.processor()}".strip(),
+            "threads": torch.get_num_threads()}
+
+
+def print_table(rows: dict) -> None:
+    base = statistics.median(r["seconds"] / r["steps"] for r in rows.get("ring-vanilla", next(iter(rows.values()))))
+    print(f"\n{'preset':20s}{'steps':>7}{'to 8 modes & 90% HQ (s)':>27}{'final modes':>13}{'final HQ':>10}{'JSD':>7}"
+          f"{'train s':>9}{'s/step vs vanilla':>19}")
+    for name, rs in rows.items():
+        shown = ", ".join("never" if r["reached"] is None else f"{r['reached']:.1f}" for r in rs)
+        print(f"{name:20s}{rs[0]['steps']:>7}{shown:>27}{statistics.mean(r['modes'] for r in rs):>13.1f}"
+              f"{statistics.mean(r['hq'] for r in rs):>10.0%}{statistics.mean(r['jsd'] for r in rs):>7.2f}"
+              f"{statistics.median(r['seconds'] for r in rs):>9.1f}"
+              f"{statistics.median(r['seconds'] / r['steps'] for r in rs) / base:>19.2f}")
 
 
 def main(argv=None):
@@ -42,24 +65,25 @@ def main(argv=None):
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--every", type=int, default=250)
     ap.add_argument("--presets", nargs="+", default=ge.presets.names("ring"))
+    ap.add_argument("--write", nargs="?", const=str(collapse.SUPPLEMENT.relative_to(ROOT)), default=None,
+                    metavar="PATH", help="also save lesson 05's remedies table (default: %(const)s)")
     args = ap.parse_args(argv)
-    torch.set_num_threads(1)        # as the lessons do (ge.setup_lesson)
+    ge.setup_lesson(0)              # one CPU thread, as the lessons run
+    made_by = versions()            # the code as it is when the runs start
     rows = {name: [] for name in args.presets}
     for seed in args.seeds:
         for name in args.presets:
-            rows[name].append(time_to_coverage(name, seed, args.every))
-            r = rows[name][-1]
+            r = experiments.preset_row(name, seed, check_every=args.every)
+            rows[name].append(r)
             reached = "never" if r["reached"] is None else f"{r['reached']:.1f} s"
             print(f"  {name} seed {seed}: {r['modes']} modes, {r['hq']:.0%} HQ, {reached} to 8 modes at >= 90%", flush=True)
-    base = statistics.median(r["per_step"] for r in rows.get("ring-vanilla", next(iter(rows.values()))))
-    print(f"\n{'preset':20s}{'steps':>7}{'to 8 modes & 90% HQ (s)':>27}{'final modes':>13}{'final HQ':>10}"
-          f"{'train s':>9}{'s/step vs vanilla':>19}")
-    for name, rs in rows.items():
-        reached = [r["reached"] for r in rs]
-        shown = ", ".join("never" if x is None else f"{x:.1f}" for x in reached)
-        print(f"{name:20s}{ge.presets.get(name).steps:>7}{shown:>27}{statistics.mean(r['modes'] for r in rs):>13.1f}"
-              f"{statistics.mean(r['hq'] for r in rs):>10.0%}{statistics.median(r['seconds'] for r in rs):>9.1f}"
-              f"{statistics.median(r['per_step'] for r in rs) / base:>19.2f}")
+    print_table(rows)
+    if args.write:
+        command = "python benchmarks/bench_mode_collapse.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        made = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        path = collapse.write_supplement(collapse.supplement(rows, args.seeds, command, made, made_by),
+                                         ROOT / args.write)
+        print(f"\nwrote {path}")
     return rows
 
 

@@ -438,3 +438,149 @@ def test_lesson06_checkpoints(progress_file):
     assert set(pred.options) == {"half", "p45", "p55", "p90"}          # the outcome keys the notebook computes
     assert not any(text.endswith(".") for text in pred.options.values())
     assert "0.45" in pred.reveal("p45")
+
+
+# --------------------------------------------------------------------------- the bilinear game, two ways
+def torch_play(lr, steps, start, alternating):
+    """min_x max_y xy with torch autograd and SGD, as a trainer would: the oracle for bilinear_paths."""
+    x = torch.tensor(start[0], dtype=torch.float64, requires_grad=True)
+    y = torch.tensor(start[1], dtype=torch.float64, requires_grad=True)
+    opt_x, opt_y = torch.optim.SGD([x], lr=lr), torch.optim.SGD([y], lr=lr)
+    path = [(x.item(), y.item())]
+    for _ in range(steps):
+        if alternating:                                  # D (y, the maximiser) first, then G (x) against the new y
+            opt_y.zero_grad()
+            (-(x * y)).backward()
+            opt_y.step()
+            opt_x.zero_grad()
+            (x * y).backward()
+            opt_x.step()
+        else:                                            # both gradients at the same point, then both steps
+            opt_x.zero_grad()
+            opt_y.zero_grad()
+            gx, gy = torch.autograd.grad(x * y, (x, y))
+            x.grad, y.grad = gx, -gy
+            opt_x.step()
+            opt_y.step()
+        path.append((x.item(), y.item()))
+    return np.array(path)
+
+
+@pytest.mark.parametrize("lr, steps, start", [(0.2, 48, (1.0, 1.0)), (0.05, 30, (-0.5, 2.0))])
+def test_bilinear_paths_match_torch_and_the_closed_forms(lr, steps, start):
+    g = eq.bilinear_paths(lr=lr, steps=steps, start=start)
+    np.testing.assert_allclose(g.simultaneous, torch_play(lr, steps, start, alternating=False), atol=1e-12)
+    np.testing.assert_allclose(g.alternating, torch_play(lr, steps, start, alternating=True), atol=1e-12)
+    r0 = math.hypot(*start)
+    np.testing.assert_allclose(eq.radius(g.flow), r0, atol=1e-12)                                  # a circle
+    np.testing.assert_allclose(eq.radius(g.simultaneous), r0 * (1 + lr ** 2) ** (np.arange(steps + 1) / 2))   # spiral out
+    x, y = g.alternating.T
+    np.testing.assert_allclose(x ** 2 + y ** 2 + lr * x * y, start[0] ** 2 + start[1] ** 2 + lr * start[0] * start[1])
+    t = lr * 7                                                                                    # the flow is a rotation
+    np.testing.assert_allclose(g.flow[7], [start[0] * math.cos(t) - start[1] * math.sin(t),
+                                           start[0] * math.sin(t) + start[1] * math.cos(t)], atol=1e-12)
+
+
+def test_bilinear_validation():
+    with pytest.raises(ValueError, match="lr"):
+        eq.bilinear_paths(lr=0)
+    with pytest.raises(ValueError, match="steps"):
+        eq.bilinear_paths(steps=0)
+    with pytest.raises(ValueError, match="start must be two numbers"):
+        eq.bilinear_paths(start=(1.0,))
+    with pytest.raises(ValueError, match=r"\[n, 2\]"):
+        eq.radius(np.zeros(3))
+
+
+# --------------------------------------------------------------------------- bounds, floors, bands
+def test_jsd_lower_bound_from_any_discriminator():
+    p, q = gauss(X, 0, 1), gauss(X, 1, 0.7)
+    jsd = eq.jsd_quad(X, p, q)
+    ds = eq.d_star(p, q)
+    assert eq.jsd_lower_bound(eq.value_quad(X, p, q, ds)) == pytest.approx(jsd, abs=1e-9)        # tight for D*
+    for other in (np.full_like(ds, 0.5), np.clip(ds + 0.1, 0, 1), ds ** 2):
+        assert eq.jsd_lower_bound(eq.value_quad(X, p, q, other)) < jsd                            # below otherwise
+    assert eq.jsd_lower_bound(-math.log(4)) == 0.0                                                # chance: no information
+
+
+def test_kde_floor_is_small_positive_and_shrinks_with_more_samples():
+    data = ge.data.gaussian_1d(2.0, 0.5)
+    x = eq.line(data)
+    few, many = eq.kde_floor(data, x, n_samples=500), eq.kde_floor(data, x, n_samples=20000)
+    assert 0 < many < few < 0.05
+
+
+def test_band_is_the_percentiles_of_the_smoothed_tail():
+    series = np.r_[np.zeros(50), np.arange(100.0)]
+    lo, hi = eq.band(series, last=100, window=1, lo=10, hi=90)
+    assert (lo, hi) == pytest.approx((np.percentile(np.arange(100.0), 10), np.percentile(np.arange(100.0), 90)))
+    with pytest.raises(ValueError, match="at least last"):
+        eq.band(np.ones(5), last=10)
+
+
+def test_smoothing_run_is_the_same_every_time():
+    a = eq.smoothing_run(seed=0, steps=30)
+    eq.build_1d(seed=3).run(5, progress=False)                 # something else trained in between
+    b = eq.smoothing_run(seed=0, steps=30)
+    assert a.settled == b.settled and np.array_equal(a.curves.d, b.curves.d)
+    assert a.trainer.real_label == 0.9 and a.outcome == eq.nearest(a.settled, eq.SMOOTHED_LEVELS)
+    assert "real label 0.9" in str(a) and set(eq.SMOOTHED_LEVELS) == set(quiz.get("06-smooth").options)
+
+
+# --------------------------------------------------------------------------- what the learner sees (issue 13)
+def figures_06():
+    tr = eq.build_1d(seed=0)
+    c0 = eq.curves(tr, n_samples=500)
+    tr.run(5, progress=False)
+    c1 = eq.curves(tr, n_samples=500)
+    yield "row", veq.plot_figure1_row([c0, c1, c0, c1])
+    yield "figure 1", veq.draw_figure1(c1)[0]
+    yield "optimum", veq.plot_optimum(c0, c1, eq.support(c1.x, tr.data))
+    yield "balance", veq.plot_balance({"a": tr.history, "b": tr.history})
+    yield "losses", veq.plot_losses(tr.history, {"loss_d": 1.386, "loss_g": 0.693}, window=2)
+    yield "bilinear", veq.plot_bilinear(eq.bilinear_paths())
+    yield "smoothed", veq.draw_figure1(eq.curves(eq.build_1d(real_label=0.9), n_samples=200))[0]
+
+
+def test_figures_are_readable_and_legends_sit_below_the_data():
+    from matplotlib.text import Text
+
+    for name, fig in figures_06():
+        fig.canvas.draw()
+        sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip() and t.get_visible()]
+        assert min(sizes) >= 8 and fig.get_figwidth() <= 9.0, (name, min(sizes), fig.get_figwidth())
+        lowest = min(ax.get_window_extent().y0 for ax in fig.axes)
+        for legend in fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]:
+            assert legend.get_window_extent().y1 <= lowest + 1, name                # under every plot, not on one
+
+
+def test_the_legend_lists_d_star_only_while_it_is_shown():
+    c = eq.curves(eq.build_1d(seed=0), n_samples=300)
+    fig, view = veq.draw_figure1(c, show_d_star=False)
+
+    def listed():
+        return [t.get_text() for t in fig.legends[-1].get_texts()]
+
+    assert len(fig.legends) == 1 and not any("D^*" in t for t in listed())
+    view.update(c, show_d_star=True)
+    assert len(fig.legends) == 1 and any("optimal" in t for t in listed())
+    view.update(c, show_d_star=False)
+    assert len(fig.legends) == 1 and not any("optimal" in t for t in listed())
+    smoothed = eq.curves(eq.build_1d(real_label=0.9), n_samples=300)
+    view.update(smoothed)
+    assert any("0.9/2 = 0.45" in t for t in listed())                 # the level is named in the legend, not on the data
+    assert not [t for t in view.ax.texts if t.get_text().strip()]
+
+
+def test_the_explorer_image_is_shown_at_the_size_it_is_drawn(w):
+    import io
+
+    from PIL import Image
+
+    png = Image.open(io.BytesIO(w.view.image.value))
+    assert w.view.image.layout.width == f"{png.width}px" and png.width <= 900
+    w.set_d_star(False)
+    assert not any("optimal" in t.get_text() for t in w.fig.legends[-1].get_texts())
+    text = w.plain_text()
+    assert "run the notebook" in text.lower() and "step 0" in text and "VBox" not in text
+    assert w._repr_mimebundle_()["text/plain"] == text

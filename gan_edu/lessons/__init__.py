@@ -12,6 +12,7 @@ Each module serves one or two lessons and is imported by name (nothing is loaded
     clinic        03  the bug clinic: a learner's D step checked against the reference
     training_lab  04  the training lab's set-ups and data, slow motion, the sample inspector
     experiments   04, 05  seeded multi-run comparisons and their tables
+    collapse      05  a collapsing run recorded check by check; the remedies table (live and supplement)
     equilibrium   06  the 1D game, the optimal D*, V(D*, G) = -log 4 + 2 JSD
     classifier    07  a small digit classifier for evaluating generated digits; the held-out split
     memorisation  07  did G copy? the nearest-neighbour check against held-out digits
@@ -24,7 +25,7 @@ widget keeps only what draws and what reacts to clicks.
 import importlib
 
 _MODULES = ("factory", "plane", "envcheck", "architecture", "generator", "scoring", "gradflow", "clinic", "training_lab",
-            "experiments", "equilibrium", "classifier", "memorisation", "metrics_lab")
+            "experiments", "collapse", "equilibrium", "classifier", "memorisation", "metrics_lab")
 __all__ = list(_MODULES)
 
 

@@ -18,6 +18,11 @@ Where G is perfect (:math:`p_g = p_{data}`) this is 0.5 everywhere.
 
 so the best D's value measures the Jensen-Shannon divergence between the data and G's
 distribution; its minimum, :math:`-\log 4`, is reached only at :math:`p_g = p_{data}` (Thm. 1).
+A G that minimised V against an optimal D would be minimising the JSD. Training does neither:
+D is not optimal after each G step, and with the non-saturating loss the expected gradient
+of G's loss against :math:`D^*` is that of :math:`KL(p_g \| p_{data}) - 2\,JSD` (Arjovsky &
+Bottou 2017, Thm. 2.5). Any D gives a lower bound: :math:`V(D, G) \le V(D^*, G)`, so
+:math:`JSD \ge (\log 4 + V(D, G))/2` (:func:`jsd_lower_bound`).
 D's loss (BCE on real + BCE on fake) is :math:`-V`: at the equilibrium it is
 :math:`\log 4 = 2 \log 2 \approx 1.386`, and G's non-saturating loss :math:`-\log D(G(z))`
 is :math:`\log 2 \approx 0.693`.
@@ -30,6 +35,12 @@ by point :math:`a = r\,p_{data}`, :math:`b = (1 - r)\,p_{data} + p_g`, so
 
 which is :math:`r/2` (0.45 for :math:`r = 0.9`) where :math:`p_g = p_{data}`.
 
+**Gradient play need not converge.** The simplest two-player game, :math:`\min_x \max_y\, xy`,
+has its equilibrium at (0, 0). Its gradient *flow* circles around it; *simultaneous* steps of
+size :math:`\eta` spiral outward (each multiplies the distance by :math:`\sqrt{1 + \eta^2}`);
+*alternating* steps -- y (the maximiser, D) first, then x (G) against the new y, as the Trainer
+does -- keep :math:`x^2 + y^2 + \eta\,xy` fixed: a closed orbit (:func:`bilinear_paths`).
+
 Everything here is 1D, where the data density is exact (``gaussian_1d(...).density``) and G's
 density is estimated from its samples (:func:`gan_edu.metrics.kde_1d`). Integrals are done by
 the trapezoid rule on a fine grid (:func:`gan_edu.metrics.trapezoid`, also ``eq.trapezoid``).
@@ -39,8 +50,9 @@ What is here: the integrals (:func:`kl_quad`, :func:`jsd_quad`, :func:`value_qua
 (:func:`d_star`) and the losses at equilibrium (:func:`equilibrium_losses`); the lesson's 1D
 GAN (:func:`build_1d`, :func:`line`, :func:`support`), what to draw and measure at one moment
 (:func:`curves` -> :class:`Curves`, :func:`gap`, :func:`theory_numbers`), training helpers
-(:func:`train_keeping`, :func:`fork`, :func:`train_d_to_optimum`), and summaries of a run
-(:func:`loss_tail`, :func:`swing`).
+(:func:`train_keeping`, :func:`fork`, :func:`train_d_to_optimum`), summaries of a run
+(:func:`loss_tail`, :func:`swing`, :func:`band`), the estimator's floor (:func:`kde_floor`) and the
+bilinear game (:func:`bilinear_paths`).
 """
 from __future__ import annotations
 
@@ -64,7 +76,8 @@ from .generator import generator_output
 __all__ = ["LOG4", "D_LOSS_AT_EQUILIBRIUM", "G_LOSS_AT_EQUILIBRIUM", "OPTIMUM_SCHEDULE", "trapezoid", "kl_quad",
            "jsd_quad", "value_quad", "c_of_g", "d_star", "equilibrium_losses", "build_1d", "line", "support",
            "Curves", "curves", "Gap", "gap", "TheoryNumbers", "theory_numbers", "train_keeping", "fork",
-           "train_d_to_optimum", "loss_tail", "Swing", "swing", "nearest"]
+           "train_d_to_optimum", "loss_tail", "Swing", "swing", "band", "nearest", "jsd_lower_bound", "kde_floor",
+           "GamePaths", "bilinear_paths", "radius", "SMOOTHED_LEVELS", "SmoothingRun", "smoothing_run"]
 
 LOG4 = math.log(4.0)
 #: D's loss (BCE on real + BCE on fake) when D* = 0.5 everywhere: log 4 = 2 log 2
@@ -141,6 +154,13 @@ def value_quad(x, p_data, p_g, d, real_label: float = 1.0) -> float:
 def c_of_g(x, p_data, p_g) -> float:
     r""":math:`C(G) = -\log 4 + 2\,JSD(p_{data} \| p_g)`: the value of the game when D is optimal."""
     return -LOG4 + 2 * jsd_quad(x, p_data, p_g)
+
+
+def jsd_lower_bound(v: float) -> float:
+    r"""What a discriminator's value ``v`` = V(D, G) (minus D's loss) says about the JSD:
+    :math:`V(D, G) \le V(D^*, G) = -\log 4 + 2\,JSD`, so :math:`JSD \ge (\log 4 + v)/2`, with
+    equality only for the optimal D. (Read off a loss: :math:`JSD \ge (\log 4 - loss_D)/2`.)"""
+    return (LOG4 + _check.number("v", v)) / 2
 
 
 def d_star(p_data, p_g, real_label: float = 1.0):
@@ -402,9 +422,113 @@ def swing(series, after: int = 0, window: int = 10) -> Swing:
     return Swing(float(smooth.max() - smooth.min()), crossings, float(smooth.mean()))
 
 
+def band(series, last: int = 100, window: int = 10, lo: float = 10, hi: float = 90) -> tuple[float, float]:
+    """The ``lo``-th and ``hi``-th percentiles of ``series`` over its last ``last`` values, after a
+    moving average of ``window`` steps: the range a smoothed reading mostly stays in."""
+    values = np.asarray(series, dtype=np.float64)
+    last = _check.positive_int("last", last)
+    window = _check.positive_int("window", window)
+    if values.ndim != 1 or values.size < last:
+        raise ValueError(f"series must be 1D with at least last = {last} values, got {values.size}")
+    smooth = np.convolve(values[-last:], np.ones(window) / window, mode="valid")
+    return float(np.percentile(smooth, lo)), float(np.percentile(smooth, hi))
+
+
+def kde_floor(data, x, n_samples: int = 20000, seed: int = 1) -> float:
+    """JSD(p_data || KDE of ``n_samples`` samples *of the data itself*) on the grid ``x``: what the
+    lesson's JSD reading gives for a perfect G. Not 0: a KDE smooths and a sample is finite, so a
+    G's JSD is read against this floor."""
+    _gaussian_1d(data)
+    n_samples = _check.integer("n_samples", n_samples, minimum=2)
+    x = np.asarray(x, dtype=np.float64)
+    real = data.sample(n_samples, generator=torch.Generator().manual_seed(_check.integer("seed", seed, minimum=0)))
+    return jsd_quad(x, data.density(x[:, None]), metrics.kde_1d(real.numpy().ravel(), x))
+
+
+#: the levels prediction 06-smooth offers, by answer key
+SMOOTHED_LEVELS = {"half": 0.5, "p45": 0.45, "p55": 0.55, "p90": 0.9}
+
+
+class SmoothingRun(NamedTuple):
+    """The label-smoothing experiment: the ``trainer`` after its steps, its :class:`Curves`, and
+    ``settled``, the mean of D(x) over the data's support (mean +- 2 std)."""
+
+    trainer: object
+    curves: Curves
+    settled: float
+
+    @property
+    def outcome(self) -> str:
+        """The level of :data:`SMOOTHED_LEVELS` nearest to where D settled (06-smooth's answer)."""
+        return nearest(self.settled, SMOOTHED_LEVELS)
+
+    def __str__(self) -> str:
+        return (f"mean D(x) on the data support after {self.trainer.state.step} steps with real label "
+                f"{self.trainer.real_label:g}: {self.settled:.3f}")
+
+
+def smoothing_run(x=None, seed: int = 0, real_label: float = 0.9, steps: int = 1000) -> SmoothingRun:
+    """A fresh lesson 1D GAN (:func:`build_1d`, ``seed``) trained ``steps`` steps with one-sided label
+    smoothing: the same run every time it is called, whatever else was trained before."""
+    tr = build_1d(seed=seed, real_label=real_label)
+    tr.run(_check.positive_int("steps", steps), progress=False)
+    c = curves(tr, x=x)
+    return SmoothingRun(tr, c, float(c.d[support(c.x, tr.data)].mean()))
+
+
 def nearest(value: float, options: dict[str, float]) -> str:
     """The key of ``options`` whose number is closest to ``value`` (for revealing a prediction)."""
     value = _check.number("value", value)
     if not options:
         raise ValueError("options must not be empty")
     return min(options, key=lambda k: abs(options[k] - value))
+
+
+# --------------------------------------------------------------------------- the bilinear game
+class GamePaths(NamedTuple):
+    r"""Three ways of playing :math:`\min_x \max_y\, xy` from the same start, each [steps + 1, 2]
+    holding (x, y) after every step: ``flow`` (the exact gradient flow, sampled every ``lr`` of
+    time), ``simultaneous`` (both step at once from the same point) and ``alternating`` (y steps
+    first, then x steps against the new y: the Trainer's D step, then G step)."""
+
+    flow: np.ndarray
+    simultaneous: np.ndarray
+    alternating: np.ndarray
+    lr: float
+
+
+def bilinear_paths(lr: float = 0.2, steps: int = 48, start=(1.0, 1.0)) -> GamePaths:
+    r"""The game :math:`\min_x \max_y\, xy` played by gradient steps of size ``lr``: x descends
+    :math:`\partial(xy)/\partial x = y`, y ascends :math:`\partial(xy)/\partial y = x`.
+
+    * flow: :math:`\dot x = -y,\ \dot y = x`, solved exactly: a rotation by angle t about (0, 0);
+    * simultaneous: :math:`x' = x - \eta y,\ y' = y + \eta x`, a rotation and a stretch by
+      :math:`\sqrt{1 + \eta^2}` every step: an outward spiral;
+    * alternating: :math:`y' = y + \eta x,\ x' = x - \eta y'`, which keeps
+      :math:`x^2 + y^2 + \eta\,xy` exactly as it was (expand it): for :math:`\eta < 2` that is an
+      ellipse, so the players go round and round on a closed orbit that neither grows nor shrinks."""
+    lr = _check.positive("lr", lr)
+    steps = _check.positive_int("steps", steps)
+    try:
+        x0, y0 = (float(v) for v in start)
+    except (TypeError, ValueError):
+        raise ValueError(f"start must be two numbers (x, y), got {start!r}") from None
+    t = lr * np.arange(steps + 1)
+    flow = np.column_stack([x0 * np.cos(t) - y0 * np.sin(t), x0 * np.sin(t) + y0 * np.cos(t)])
+    sim, alt = np.empty((steps + 1, 2)), np.empty((steps + 1, 2))
+    sim[0] = alt[0] = (x0, y0)
+    for k in range(steps):
+        x, y = sim[k]
+        sim[k + 1] = (x - lr * y, y + lr * x)              # both from the same point
+        x, y = alt[k]
+        y = y + lr * x                                      # D (the maximiser) first ...
+        alt[k + 1] = (x - lr * y, y)                        # ... then G against the new D
+    return GamePaths(flow, sim, alt, lr)
+
+
+def radius(path) -> np.ndarray:
+    """Distance from the equilibrium (0, 0) at every step of a path [n, 2]."""
+    p = np.asarray(path, dtype=np.float64)
+    if p.ndim != 2 or p.shape[1] != 2:
+        raise ValueError(f"path must be [n, 2] points (x, y), got shape {p.shape}")
+    return np.hypot(p[:, 0], p[:, 1])

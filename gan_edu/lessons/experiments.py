@@ -1,15 +1,15 @@
 """Small, seeded experiments that lessons and benchmarks run and tabulate.
 
 ``evaluate(trainer)`` measures a 2D trainer against its data (mode coverage for
-mixtures, JS divergence on a grid); ``run(make, steps, seeds)`` trains fresh
-trainers and returns one row per seed; ``compare`` does it for several set-ups and
-``summarise`` gives the mean over seeds, ready for :func:`table_html`.
+mixtures, JS divergence on a grid; :func:`measure` does it for any samples, and
+:func:`data_row` for the data's own samples: the estimators' floor); ``run(make, steps,
+seeds)`` trains fresh trainers and returns one row per seed; ``compare`` does it for
+several set-ups; :func:`preset_row` / :func:`run_presets` train named presets, one after
+the other in this process; ``summarise`` gives the mean over seeds, ready for :func:`table_html`.
 """
 from __future__ import annotations
 
 import html
-import multiprocessing
-import os
 import time
 from collections.abc import Callable
 
@@ -19,22 +19,42 @@ import torch
 from .. import _check, metrics
 from ..data import plane_extent
 
-__all__ = ["evaluate", "run", "compare", "run_presets", "summarise", "table_html", "coverage_timeline"]
+__all__ = ["evaluate", "measure", "data_row", "run", "compare", "preset_row", "run_presets", "summarise", "table_html",
+           "coverage_timeline"]
+
+#: the high-quality share that counts as "covered" in :func:`preset_row`'s ``reached`` (with every mode captured)
+COVERED_HQ = 0.9
 
 
 def evaluate(trainer, n: int = 2500, seed: int = 0) -> dict:
     """Mode coverage (if the data are a mixture) and JS divergence of ``n`` generator samples."""
-    data = trainer.data
-    fake = trainer.sample(n, generator=torch.Generator().manual_seed(seed))
+    return measure(trainer.sample(n, generator=torch.Generator().manual_seed(seed)), trainer.data, seed)
+
+
+def measure(samples, data, seed: int = 0) -> dict:
+    """What :func:`evaluate` reports, for any ``samples`` [N, d] against ``data``: ``modes``,
+    ``hq`` and ``counts`` (:func:`gan_edu.metrics.mode_coverage`) for mixtures; for 2D data
+    ``jsd``, the JS divergence on a 50 x 50 grid over the data's plane (against the mixture's
+    density at the cell centres, else against N fresh data samples drawn with ``seed + 1``)."""
+    fake = torch.as_tensor(np.asarray(samples), dtype=torch.float32)
     out = {}
     if getattr(data, "centers", None) is not None:
         modes, hq, counts = metrics.mode_coverage(fake, data.centers, data.std)
         out.update(modes=modes, hq=hq, counts=counts.tolist())
     if tuple(data.shape) == (2,):
         x0, x1, y0, y1 = plane_extent(data)
+        n = len(fake)
         target = data.density if hasattr(data, "centers") else data.sample(n, generator=torch.Generator().manual_seed(seed + 1))
         out["jsd"] = metrics.js_divergence_2d(fake, target, bins=50, range=((x0, x1), (y0, y1)))
     return out
+
+
+def data_row(data, n: int = 2500, seed: int = 0) -> dict:
+    """:func:`measure` applied to ``n`` samples of the data themselves (drawn with ``seed``): what a
+    perfect G would score. The JS divergence is not 0 there -- a grid of 2500 samples against the
+    density at the cell centres has a floor -- so a G's numbers are read against these."""
+    return {"setup": "the data themselves", **measure(data.sample(n, generator=torch.Generator().manual_seed(seed)),
+                                                        data, seed)}
 
 
 def run(make: Callable[[int], object], steps: int, seeds=(0, 1, 2), progress: bool = False, keep: bool = False) -> list[dict]:
@@ -65,31 +85,48 @@ def compare(setups: dict[str, Callable[[int], object]], steps: int | dict, seeds
     return out
 
 
-def _preset_job(name: str, seed: int, steps: int | None, n_samples: int) -> dict:
-    """One worker's job: train preset ``name`` on ``seed`` with one CPU thread, measure it."""
+def preset_row(name: str, seed: int = 0, steps: int | None = None, n_samples: int = 1000,
+               check_every: int | None = None) -> dict:
+    """Train preset ``name`` from scratch on ``seed`` for ``steps`` (default: the preset's) and
+    measure it with :func:`evaluate`. The row also holds ``n_samples`` of the trained G's samples
+    under ``"samples"`` (for pictures), the training ``seconds`` and, with ``check_every``, the
+    training seconds until every mode was first captured with >= 90 % high-quality samples
+    (``"reached"``, None if never; checked with 2500 samples every ``check_every`` steps, check
+    time excluded -- the checks draw from their own random stream and do not change the run)."""
     from .. import presets
 
-    torch.set_num_threads(1)
     preset = presets.get(name)
+    steps = preset.steps if steps is None else _check.positive_int("steps", steps)
     tr = preset.build(seed)
-    steps = steps or preset.steps
+    checks = {"seconds": 0.0, "reached": None}
     t0 = time.perf_counter()
-    tr.run(steps, progress=False)
-    seconds = time.perf_counter() - t0
+
+    def check(t) -> None:
+        c0 = time.perf_counter()
+        m = evaluate(t)
+        if checks["reached"] is None and m.get("modes") == t.data.n_modes and m["hq"] >= COVERED_HQ:
+            checks["reached"] = c0 - t0 - checks["seconds"]
+        checks["seconds"] += time.perf_counter() - c0
+
+    if check_every is None:
+        tr.run(steps, progress=False)
+    else:
+        with tr.attached(step_end=check, every=_check.positive_int("check_every", check_every)):
+            tr.run(steps, progress=False)
+    seconds = time.perf_counter() - t0 - checks["seconds"]
     samples = tr.sample(n_samples, generator=torch.Generator().manual_seed(0)).numpy()
-    return {"seed": seed, "steps": steps, "seconds": seconds, "loss_d": tr.state.loss_d, "loss_g": tr.state.loss_g,
-            **evaluate(tr), "samples": samples}
+    row = {"preset": name, "seed": seed, "steps": steps, "seconds": seconds, "loss_d": tr.state.loss_d,
+           "loss_g": tr.state.loss_g, **evaluate(tr), "samples": samples}
+    if check_every is not None:
+        row["reached"] = checks["reached"]
+    return row
 
 
-def run_presets(names, seeds=(0, 1), workers: int | None = None, steps: int | None = None, n_samples: int = 1000,
+def run_presets(names, seeds=(0, 1), steps: int | None = None, n_samples: int = 1000,
                 progress: bool = True) -> dict[str, list[dict]]:
-    """Train several presets (by name) on several seeds, spread over ``workers`` processes
-    (default: one per CPU core, each using one thread). ``{name: rows}`` like :func:`compare`;
-    each row also holds ``n_samples`` of the trained G's samples under ``"samples"`` (for pictures),
-    and ``"seconds"`` is that run's own training time. Workers are started with "spawn": in a
-    script, call this under ``if __name__ == "__main__":`` (notebooks need nothing)."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
+    """Train several presets (by name) on several seeds, one after the other in this process
+    (:func:`preset_row`). ``{name: rows}`` like :func:`compare`; each row also holds ``n_samples``
+    of the trained G's samples under ``"samples"``, and ``"seconds"`` is that run's training time."""
     from tqdm.auto import tqdm
 
     from .. import presets
@@ -97,24 +134,10 @@ def run_presets(names, seeds=(0, 1), workers: int | None = None, steps: int | No
     names = list(names)
     for name in names:
         presets.get(name)                                   # unknown names fail here, with the list
-    jobs = [(name, seed) for seed in seeds for name in names]
-    workers = _check.positive_int("workers", workers) if workers is not None else max(1, min(len(jobs), os.cpu_count() or 1))
     out: dict[str, list[dict]] = {name: [] for name in names}
-    bar = tqdm(total=len(jobs), desc="training", unit="run", disable=not progress, leave=False)
-    if workers == 1:
-        for name, seed in jobs:
-            out[name].append(_preset_job(name, seed, steps, n_samples))
-            bar.update(1)
-    else:
-        ctx = multiprocessing.get_context("spawn")          # safe with PyTorch, in notebooks too
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = {pool.submit(_preset_job, name, seed, steps, n_samples): name for name, seed in jobs}
-            for future in as_completed(futures):
-                out[futures[future]].append(future.result())
-                bar.update(1)
-    bar.close()
-    for rows in out.values():
-        rows.sort(key=lambda r: r["seed"])
+    jobs = [(name, seed) for seed in seeds for name in names]
+    for name, seed in tqdm(jobs, desc="training", unit="run", disable=not progress, leave=False):
+        out[name].append(preset_row(name, seed, steps, n_samples))
     return out
 
 

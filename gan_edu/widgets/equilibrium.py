@@ -39,6 +39,8 @@ __all__ = ["EquilibriumExplorer", "PER_CLICK_CHOICES"]
 
 #: the choices of the "steps per click" menu
 PER_CLICK_CHOICES = (1, 10, 50, 100, 250, 500)
+#: the picture's size in inches (at the figure's 100 dpi: 720 x 480 px, shown at exactly that size)
+FIGURE_SIZE = (7.2, 4.8)
 
 
 class EquilibriumExplorer(Shown, Guarded):
@@ -72,8 +74,10 @@ class EquilibriumExplorer(Shown, Guarded):
 
     # ------------------------------------------------------------------ widget
     def _build(self, per_click: int) -> None:
-        self.fig, self.picture = veq.draw_figure1(self._curves, show_d_star=self.show_d_star, size=(7.2, 4.4))
+        self.fig, self.picture = veq.draw_figure1(self._curves, show_d_star=self.show_d_star, size=FIGURE_SIZE)
         self.view = FigureView(self.fig, css_class="ge-eq-view")
+        width = round(self.fig.get_figwidth() * self.fig.dpi)              # shown at the size it is drawn, never
+        self.view.image.layout.width = f"{width}px"                         # stretched to the output's width
         self.step_button = button(f"step ×{per_click}", "ge-eq-step", lambda: self._guarded(self.step), icon="play",
                                   style="success", tooltip="train: each step is one D update, then one G update")
         self.per_click = per_click_menu(PER_CLICK_CHOICES, per_click, "steps per click", "ge-eq-n", "190px",
@@ -206,6 +210,14 @@ class EquilibriumExplorer(Shown, Guarded):
     def _on_d_star_box(self, change) -> None:
         if change["new"] != self.show_d_star:
             self._guarded(lambda: self.set_d_star(change["new"]))
+
+    def plain_text(self) -> str:
+        """What a notebook shows where the widget cannot be drawn (GitHub, a notebook not yet run)."""
+        g = self.gap
+        return (f"[{self.fallback_title}: a picture of the data density, G's density, D(x) and D*(x) over x, with "
+                f"buttons to train, to train D alone to its optimum, and a slider over the snapshots. When this "
+                f"cell was run it showed step {self._curves.step}, where |D - D*| on the data was at most "
+                f"{g.max:.2f}. Run the notebook's cells from the top in Jupyter to use it.]")
 
     def __repr__(self) -> str:
         g = self.gap

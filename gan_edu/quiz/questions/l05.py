@@ -19,8 +19,9 @@ QUESTIONS = [
                    "says \"real\", and this run ended far from covering the ring.",
             "some": "Partial collapse is common, but this run went further: at the end it captured three modes or "
                     "fewer.",
-            "few": "G collapsed: at the end its samples pile up on a few modes (or between them), and over the run "
-                   "the pile moves from place to place as D learns to reject each spot.",
+            "few": "G collapsed: nearly all its samples form one clump, near a mode or between two, with hardly any "
+                   "inside a mode's circle; over the run the clump travels round the ring as D, tilting one way "
+                   "and then another, learns to reject each place it reaches.",
         },
         ordered=True,
         expected="991c8fc26bdef3704b00",

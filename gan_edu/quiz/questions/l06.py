@@ -138,13 +138,14 @@ QUESTIONS = [
         },
         feedback={
             "a": "Gradient descent converges when both follow one function downhill; here x minimises what y "
-                 "maximises. Each step is a quarter turn around (0, 0): it never points at it.",
+                 "maximises. Each step, η·(−y, x), is at right angles to the line to (0, 0): it never points at it.",
             "b": "At (1, 1) the gradients are ∂(xy)/∂x = y = 1 and ∂(xy)/∂y = x = 1, not zero: both players move.",
             "c": "That is the exact, continuous-time flow (infinitely small steps). Real steps have a size: "
                  "simultaneous steps drift outward; alternating ones stay on a bounded orbit.",
-            "d": "Each simultaneous step moves (x, y) by η·(−y, x): a quarter turn around (0, 0) that also lengthens "
-                 "the distance by the factor √(1 + η²). The continuous flow would circle forever; alternating steps "
-                 "(D first, then G sees the new D, as the trainer does) stay bounded. None converges: an equilibrium "
+            "d": "Each simultaneous step moves (x, y) by η·(−y, x), at right angles to the line to (0, 0), which "
+                 "turns it around (0, 0) and lengthens the distance by the factor √(1 + η²). The continuous flow "
+                 "would circle forever; alternating steps (D first, then G sees the new D, as the trainer does) "
+                 "stay on a closed orbit. None converges: an equilibrium "
                  "exists, but gradient play need not reach it. A real GAN's readings swinging around 0.5 are a "
                  "many-dimensional relative of this game.",
         },
