@@ -13,25 +13,25 @@ from .. import MultipleChoice, Prediction
 QUESTIONS = [
     MultipleChoice(
         "10-sample-size",
-        "Your G scores FD 20 on 100 samples. A classmate's G scores FD 16 on 449 samples, against the same "
-        "reference digits and the same features. Whose G is closer to the real digits?",
+        "Your G scores FD 60 with 100 samples. A classmate's G scores FD 20 with 449 samples, against the same "
+        "reference digits and the same features. What can you conclude?",
         options={
-            "theirs": "Theirs: 16 is lower than 20, and a lower FD is better",
-            "yours": "Yours: a smaller sample makes a more careful estimate",
-            "unknown": "Can't tell yet: score both with the same number of samples",
-            "equal": "Both the same: FD does not depend on how many samples",
+            "theirs": "Theirs is closer: 20 is lower than 60, and lower is better",
+            "yours": "Yours is closer: fewer samples make a more careful estimate",
+            "unknown": "Nothing yet: FD depends on n, so compare at the same n",
+            "equal": "They are equal: FD does not depend on how many samples",
         },
         feedback={
             "theirs": "Lower is better only at the same n. FD's estimate is biased upwards, more so for fewer samples: "
-                      "two halves of the real digits score a higher FD with 100 images each than with 449 each, as "
-                      "the lesson's baseline showed. 20 at n = 100 may be as good as 16 at n = 449, or better.",
+                      "in this lesson two sets of real digits scored an FD several times higher with 100 digits each "
+                      "than with 449 each. 60 at n = 100 may be as good as 20 at n = 449, or better.",
             "yours": "Fewer samples make the estimate noisier and biased upwards, not more careful: a mean and a "
                      "512 x 512 covariance fitted to 100 feature vectors miss much of the real spread.",
-            "unknown": "FD is biased upwards at small n, so numbers at different n do not compare. Score both with "
-                       "the same n and put each next to the real-vs-real baseline at that n. When n must be small, "
-                       "KID, whose estimate is unbiased, is the better choice.",
-            "equal": "It does: the lesson's real-vs-real baseline rises as n shrinks, although both halves come from "
-                     "one and the same set of digits.",
+            "unknown": "FD is biased upwards at small n, so raw numbers at different n do not compare. Score both with "
+                       "the same n, each next to the real-against-real FD at that n. When n must be small, KID, whose "
+                       "estimate is unbiased, is the better choice.",
+            "equal": "It does: the lesson's real-against-real FD rises as n shrinks, although both sets come from one "
+                     "and the same collection of digits. Equal quality would not give 60 and 20 at equal n either.",
         },
         answer="f4bed3eb345211c96d15",
     ),
