@@ -896,7 +896,8 @@ def evaluate(args) -> int:
                      f"PRDC compare it with digits it has seen, and the memorised share is measured against all "
                      f"{len(setup.data)} digits (how close each sample comes to one, against how close each "
                      f"reference digit comes to the other {len(setup.data) - 1})")
-    elif spec != {"kind": "digits-lab-train", "seed": 0}:
+    elif not (spec.get("kind") == "subset" and spec.get("of") == setup.data.spec()
+              and sorted(spec.get("indices", [])) == sorted(setup.classifier.train_idx.tolist())):
         notes.append(f"this generator was trained on data this command does not know ({spec.get('kind', 'unknown')}); "
                      f"the memorised share is measured against the lab's {len(setup.train_images)} training digits only")
     if args.n != setup.n:

@@ -376,9 +376,7 @@ def baseline_by_n(setup: LabSetup, sizes=None, splits: int = 4, seed: int = 0) -
 def training_set(setup: LabSetup) -> data_mod.ImageSet:
     """The set-up's training split as an image set, to train a GAN on: the probe and reference
     digits stay new to it, so the lab's numbers mean for it what they mean for the corruptions."""
-    labels = setup.data.labels[setup.classifier.train_idx]
-    return data_mod.ImageSet(setup.train_images, labels, "digits (metrics lab training split)",
-                             {"kind": "digits-lab-train", "seed": setup.seed})
+    return data_mod.subset(setup.data, setup.classifier.train_idx, "metrics lab training split")
 
 
 class TrainedGenerator(NamedTuple):
@@ -436,8 +434,8 @@ def memorisation_against_all(images: torch.Tensor, setup: LabSetup, quantile: fl
     gen = ev.pairwise_distances(images, everything, "images", "data").min(1)                   # [N]
     d_ref = ev.pairwise_distances(setup.reference_images, everything, "reference", "data")     # [R, D]
     d_ref[torch.arange(len(d_ref)), setup.reference_idx] = math.inf                            # not itself
-    held = d_ref.min(1).values
-    threshold = float(torch.quantile(held, quantile))
-    return ev.Memorisation(gen.values.numpy(), held.numpy(), gen.indices.numpy(), threshold, quantile,
+    held = d_ref.min(1)
+    threshold = float(torch.quantile(held.values, quantile))
+    return ev.Memorisation(gen.values.numpy(), held.values.numpy(), gen.indices.numpy(), threshold, quantile,
                            float((gen.values <= threshold).double().mean()),
-                           float((gen.values == 0).double().mean()), "pixels")
+                           float((gen.values == 0).double().mean()), "pixels", held.indices.numpy())

@@ -21,7 +21,9 @@ import torch
 from matplotlib.patches import Rectangle
 
 from .. import _check
-from . import CYCLE, FAKE, INK, NEUTRAL, REAL, figure, image_grid
+from . import CYCLE, INK, NEUTRAL, figure, image_grid
+from . import images as vi
+from .images import plot_nearest_pairs  # lessons 07 and 10 draw their suspects alike
 
 __all__ = ["KIND_COLORS", "PANELS", "plot_image_rows", "plot_corruption_samples", "plot_metric_responses", "plot_nearest_pairs",
            "plot_distance_histograms"]
@@ -151,61 +153,15 @@ def plot_metric_responses(rows: list[dict], metrics=None, notice: dict | None = 
 
 
 # --------------------------------------------------------------------------- the memorisation check
-def plot_nearest_pairs(blocks: dict, scale: int = 5, gap: int = 12, label_px: int = 150):
-    """For each block ``{title: (images, nearest, distances)}`` (e.g. ``metrics_lab.closest_pairs``),
-    a row of images with each one's closest training image under it and the pixel distance below."""
-    if not isinstance(blocks, dict) or not blocks:
-        raise ValueError("blocks must be a non-empty dict {title: (images, nearest, distances)}")
-    scale = _check.positive_int("scale", scale)
-    rows = []
-    for title, (images, nearest, dist) in blocks.items():
-        a, b = _images(f"{title}: images", images), _images(f"{title}: nearest", nearest)
-        d = np.asarray(torch.as_tensor(dist).detach().cpu().double()).ravel()
-        if a.shape != b.shape or len(d) != len(a):
-            raise ValueError(f"{title}: images, nearest and distances must have one entry per image, got "
-                             f"{tuple(a.shape)}, {tuple(b.shape)} and {len(d)}")
-        rows.append((str(title), [_pixels(x, scale) for x in a], [_pixels(x, scale) for x in b], d))
-    h, w = rows[0][1][0].shape[:2]
-    k = max(len(r[1]) for r in rows)
-    title_px, text_px = 22, 18
-    row_px = title_px + 2 * h + 4 + text_px + 10
-    width, height = label_px + k * (w + gap), len(rows) * row_px + 4
-    fig = figure(width / _DPI, height / _DPI, _DPI)
-    for r, (title, tops, bottoms, d) in enumerate(rows):
-        y0 = 4 + r * row_px
-        fig.text(6 / width, 1 - y0 / height, title, ha="left", va="top", fontsize=9.5, fontweight="bold")
-        for label, yy in (("image", y0 + title_px), ("closest training\ndigit", y0 + title_px + h + 4)):
-            fig.text(6 / width, 1 - (yy + h / 2) / height, label, ha="left", va="center", fontsize=8.5)
-        for i, (top, bottom) in enumerate(zip(tops, bottoms)):
-            x = label_px + i * (w + gap)
-            fig.figimage(top, xo=x, yo=height - (y0 + title_px + h), origin="upper")
-            fig.figimage(bottom, xo=x, yo=height - (y0 + title_px + 2 * h + 4), origin="upper")
-            fig.text((x + w / 2) / width, 1 - (y0 + title_px + 2 * h + 7) / height, f"{d[i]:.2f}", ha="center",
-                     va="top", fontsize=8.5)
-    return fig
-
-
 def plot_distance_histograms(memorisation, label: str = "G's samples", bins: int = 30, size=(6.2, 2.8)):
-    """Histograms (shares) of each sample's distance to its closest training image (purple, hatched)
-    and each held-out real digit's (green), from ``evaluation.memorisation_check``; the dashed line is
-    the check's threshold (the closest 5 % of held-out digits lie left of it)."""
+    """Histograms (shares) of each sample's distance to its closest training image and each held-out
+    real digit's, from ``evaluation.memorisation_check``; the dashed line is the check's threshold
+    (the closest 5 % of held-out digits lie left of it). Lesson 07's picture, for a check's result."""
     m = memorisation
     if not hasattr(m, "generated") or not hasattr(m, "held_out"):
         raise TypeError(f"memorisation must be an evaluation.Memorisation, got {type(m).__name__}")
-    bins = _check.positive_int("bins", bins)
-    gen, held = np.asarray(m.generated, dtype=float), np.asarray(m.held_out, dtype=float)
-    edges = np.linspace(0.0, max(gen.max(), held.max()) * 1.02 + 1e-9, bins + 1)
-    fig = figure(*size)
-    ax = fig.add_subplot(111)
-    ax.hist(held, edges, weights=np.full(len(held), 1 / len(held)), color=REAL, alpha=0.55,
-            label=f"held-out real digits ({len(held)})")
-    ax.hist(gen, edges, weights=np.full(len(gen), 1 / len(gen)), histtype="step", hatch="///", color=FAKE, lw=1.4,
-            label=f"{label} ({len(gen)}): {100 * m.share:.1f} % left of the line")
-    ax.axvline(m.threshold, color=INK, lw=1.0, ls="--",
-               label=f"threshold {m.threshold:.2f}: closest {100 * m.quantile:g} % of held-out digits")
-    ax.set_xlabel(f"distance to the closest training image ({m.space} space)", fontsize=8.5)
-    ax.set_ylabel("share", fontsize=8.5)
-    ax.tick_params(labelsize=8)
-    ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 1.02), frameon=False)
-    fig.tight_layout()
-    return fig
+    return vi.plot_distance_histograms(
+        {f"held-out real digits ({len(m.held_out)})": m.held_out,
+         f"{label} ({len(m.generated)}): {100 * m.share:.1f} % left of the line": m.generated},
+        threshold=m.threshold, threshold_label=f"threshold: closest {100 * m.quantile:g} % of held-out digits",
+        bins=bins, size=size, xlabel=f"distance to the closest training image ({m.space} space)")
