@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 
 import gan_edu as ge
-from gan_edu.trainer import _fast_adam_kwargs
+from gan_edu.settings import fast_adam_kwargs
 
 
 def make_models(seed=0):
@@ -38,7 +38,7 @@ def bare_loop(fast_adam: bool):
     """The straightforward formulation: separate D forwards on real and fake."""
     G, D = make_models()
     ring = ge.data.ring()
-    kw = _fast_adam_kwargs(torch.device("cpu")) if fast_adam else {}
+    kw = fast_adam_kwargs(torch.device("cpu")) if fast_adam else {}
     opt_g = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999), **kw)
     opt_d = torch.optim.Adam(D.parameters(), lr=1e-3, betas=(0.5, 0.999), **kw)
     gen = torch.Generator().manual_seed(0)
@@ -95,7 +95,7 @@ def main(argv=None):
                 fn()
             times[name].append((time.perf_counter() - t0) / args.steps)
     med = {k: statistics.median(v) for k, v in times.items()}
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, optimiser: Adam {_fast_adam_kwargs(torch.device('cpu'))}")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, optimiser: Adam {fast_adam_kwargs(torch.device('cpu'))}")
     print(f"{'variant':<14}{'ms/step':>9}{'steps/s':>9}{'x bare':>8}")
     for name in names:
         print(f"{name:<14}{med[name] * 1e3:9.2f}{1 / med[name]:9.0f}{med[name] / med['bare']:8.3f}")

@@ -27,7 +27,7 @@ import torch
 
 from .. import data, models
 from ..trainer import Trainer
-from . import Preset, linear_decay, register
+from .registry import Preset, linear_decay, register
 
 __all__ = ["ring_trainer"]
 
