@@ -36,14 +36,15 @@ ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "tanh":
 
 def sample_noise(n: int, latent_dim: int, kind: str = "normal", generator: torch.Generator | None = None,
                  device: torch.device | str | None = None) -> torch.Tensor:
-    """z for ``n`` samples: ``normal`` is N(0, I); ``uniform`` is U[-1, 1] per coordinate."""
+    """z for ``n`` samples, shape [n, latent_dim]: ``normal`` is N(0, I); ``uniform`` is U[-1, 1] per coordinate."""
     n = _check.positive_int("n", n)
+    latent_dim = _check.positive_int("latent_dim", latent_dim)
+    _check.one_of("noise", kind, NOISES)
+    _check.size("sample_noise", n * latent_dim, f"z for n={n} samples of latent_dim={latent_dim}")
     if kind == "normal":
         z = torch.randn(n, latent_dim, generator=generator)
-    elif kind == "uniform":
-        z = torch.rand(n, latent_dim, generator=generator) * 2 - 1
     else:
-        _check.one_of("noise", kind, NOISES)
+        z = torch.rand(n, latent_dim, generator=generator) * 2 - 1
     return z if device is None else z.to(device)
 
 
