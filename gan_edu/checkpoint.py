@@ -84,6 +84,7 @@ class Checkpoints:
             _check_weights(where, name, net.state_dict(), snap[name], finite=False)
             _check_optimizer(where, name, opt, self.optimizer, net, snap[opt], finite=False)
         counters = _check_counters(where, snap["counters"])
+        scalars = _check_scalars(where, snap.get("scalars", {}))
         _check_rng(where, snap["rng"])
         # ---- the snapshot fits: from here on nothing can fail
         self.G.load_state_dict(snap["G"])
@@ -94,7 +95,7 @@ class Checkpoints:
         if "betas" in self.opt_g.param_groups[0]:
             self.betas = tuple(self.opt_g.param_groups[0]["betas"])
         self.rng.set_state(snap["rng"])
-        for k, v in {**counters, **snap.get("scalars", {})}.items():
+        for k, v in {**counters, **scalars}.items():
             setattr(self.state, k, v)
         self.state.stop = False
         self.history.truncate(self.state.step)

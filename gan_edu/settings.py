@@ -41,6 +41,8 @@ def resolve_device(device) -> torch.device:
                              f"False); use device='auto' (the GPU when there is one) or 'cpu'")
         if dev.index is not None and dev.index >= count:
             raise ValueError(f"device={device!r}, but this machine has {count} CUDA GPU(s): cuda:0..cuda:{count - 1}")
+    elif dev.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"device={device!r}, but this PyTorch has no Apple GPU (MPS); use device='auto' or 'cpu'")
     elif dev.type not in ("cpu", "mps"):
         raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}")
     return dev
@@ -76,7 +78,7 @@ def check_settings(*, loss, lr_g, lr_d, betas, d_steps, real_label, gp_weight, o
 
 def check_fixed(*, batch_size, seed, pack, unroll, history_size, sample_shape) -> dict:
     """The settings fixed at construction, checked (plain Python values back)."""
-    out = dict(batch_size=_check.positive_int("batch_size", batch_size), seed=_check.integer("seed", seed, minimum=0),
+    out = dict(batch_size=_check.positive_int("batch_size", batch_size), seed=_check.integer("seed", seed, minimum=0, maximum=2**63),
                pack=_check.positive_int("pack", pack), unroll=_check.integer("unroll", unroll, minimum=0, maximum=100),
                history_size=_check.integer("history_size", history_size, minimum=2))
     if out["batch_size"] % out["pack"]:

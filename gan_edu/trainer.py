@@ -70,6 +70,7 @@ class Trainer(Events, Settings, Checkpoints):
         settings_mod.check_shapes(self.G, self.D, self.data, self.pack, self.device)
         self._g_params, self._d_params = list(self.G.parameters()), list(self.D.parameters())
         self._params = [*self._g_params, *self._d_params]
+        self._g_tensors, self._d_tensors = [*self._g_params, *self.G.buffers()], [*self._d_params, *self.D.buffers()]
         self.opt_g = self._make_optimizer(self.G, self.lr_g, self.optimizer, self.betas)
         self.opt_d = self._make_optimizer(self.D, self.lr_d, self.optimizer, self.betas)
         self.rng = torch.Generator().manual_seed(self.seed)               # real batches, z, GP mixing
@@ -196,7 +197,7 @@ class Trainer(Events, Settings, Checkpoints):
         and its optimiser back, in place, after G's backward pass. (First-order: the gradient
         does not flow back through D's updates, as in most re-implementations.)"""
         kept = self._unroll_kept
-        kept.capture((("D", self.D, self.opt_d),))
+        kept.capture((("D", self.D, self._d_tensors, self.opt_d),))
         for _ in range(self.unroll):
             real = self.data.sample(self.batch_size, generator=self.rng).to(self.device)
             with torch.no_grad():

@@ -13,8 +13,9 @@ Ctrl-C -- all of it is put back, bit for bit, and only then does the error's mes
 Ctrl-C can land at any instruction, also inside the guard. So the guard keeps no counter an
 interrupt could leave wrong: it belongs to the step call that took it (that call's frame), a
 step run from inside a handler sees its owner still on the stack and leaves the work to it,
-and the owner's ``finally`` gives the guard back and restores autograd's on/off switch. A step
-that could not be undone (a second Ctrl-C during the undo) is undone at the next step, and says so.
+and the owner's ``finally`` gives the guard back and restores autograd's on/off switch. A second
+Ctrl-C during the undo does not stop it; a step whose guard was left open all the same is undone
+at the start of the next one, with a warning.
 """
 from __future__ import annotations
 
@@ -42,10 +43,6 @@ class TrainingDiverged(TrainerError):
         self.step = step
 
 
-def _copy_all(dst: list[torch.Tensor], src: list[torch.Tensor]) -> None:
-    torch._foreach_copy_(dst, src)
-
-
 class Kept:
     """The values of some nets' tensors and of their optimisers' state, kept in buffers reused
     from one :meth:`capture` to the next (one fused copy, no allocation). :meth:`put_back` writes
@@ -60,13 +57,14 @@ class Kept:
         self._ids: tuple = ()
 
     def capture(self, parts) -> None:
-        """``parts``: (name, net, its optimiser) triples, e.g. ``(("G", G, opt_g), ("D", D, opt_d))``."""
+        """``parts``: (name, net, the net's parameters and buffers, its optimiser) for each net,
+        e.g. ``(("G", G, [*G.parameters(), *G.buffers()], opt_g), ...)`` (the list is made once)."""
         self.parts = parts
         self.opts = [(opt, opt.state, {p: dict(st) for p, st in opt.state.items()}, opt.param_groups,
-                      list(opt.param_groups), [dict(g) for g in opt.param_groups]) for _, _, opt in parts]
+                      list(opt.param_groups), [dict(g) for g in opt.param_groups]) for *_, opt in parts]
         tensors = []
-        for _, net, opt in parts:
-            tensors += [*net.parameters(), *net.buffers()]
+        for _, _, net_tensors, opt in parts:
+            tensors += net_tensors
             for st in opt.state.values():
                 tensors += [v for v in st.values() if isinstance(v, torch.Tensor)]
         ids = tuple(map(id, tensors))
@@ -74,7 +72,7 @@ class Kept:
             if ids != self._ids:              # other tensors than last time: (re)allocate the buffers
                 self.buffers = [t.detach().clone() for t in tensors]
             else:
-                _copy_all(self.buffers, tensors)
+                torch._foreach_copy_(self.buffers, tensors)
         self.tensors, self._ids = tensors, ids
 
     def put_back(self) -> None:
@@ -87,12 +85,12 @@ class Kept:
                 group.update(items)
             opt.state, opt.param_groups = container, groups
         with torch.no_grad():
-            _copy_all(self.tensors, self.buffers)
+            torch._foreach_copy_(self.tensors, self.buffers)
 
     def first_nonfinite_kept(self) -> str | None:
         """A name for the first kept value that was already NaN or inf when it was captured."""
         labels = []
-        for (who, net, _), (_, _, states, *_) in zip(self.parts, self.opts):
+        for (who, net, *_), (_, _, states, *_) in zip(self.parts, self.opts):
             labels += [f"a parameter of {who} ({n!r})" for n, _ in net.named_parameters()]
             labels += [f"a buffer of {who} ({n!r})" for n, _ in net.named_buffers()]
             labels += [label for label, _ in _state_labels(who, net, states)]
@@ -193,7 +191,7 @@ class Undo:
     # ------------------------------------------------------------------ keep and put back
     def _capture(self) -> None:
         tr = self.tr
-        self.kept.capture((("G", tr.G, tr.opt_g), ("D", tr.D, tr.opt_d)))
+        self.kept.capture((("G", tr.G, tr._g_tensors, tr.opt_g), ("D", tr.D, tr._d_tensors, tr.opt_d)))
         self.opts, self.settings, self.data = (tr.opt_g, tr.opt_d), tr.settings(), tr.data
         self.state = copy.copy(tr.state)
         self.rngs = tr.rng.get_state(), tr._display_rng.get_state()
@@ -260,15 +258,20 @@ def check_finite(tr, value: float, what: str) -> None:
         raise TrainingDiverged(tr.state.step, what, value, cause_of_divergence(tr, what))
 
 
+#: optimiser state where an inf freezes a weight with no NaN in sight (Adam's and RMSprop's second
+#: moment); any other non-finite state (a first moment, a momentum) shows up in the parameters at once
+SECOND_MOMENTS = ("exp_avg_sq", "square_avg")
+
+
 def check_update(tr, who: str, net, opt, params: list) -> None:
-    """After an optimiser step: ``who``'s parameters and its optimiser's state are all finite
-    (an inf in Adam's second moment would freeze a weight without any NaN in sight). One fused
-    norm in the common case; the exact check only when that norm is not finite."""
-    tensors = [*params, *(v for st in opt.state.values() for v in st.values() if isinstance(v, torch.Tensor))]
+    """After an optimiser step: ``who``'s parameters and second moments are all finite. One sum
+    over all of them in the common case (NaN and inf survive a sum); the exact, named check runs
+    only when that sum is not finite (a huge but finite total can overflow)."""
+    tensors = [*params, *(st[k] for st in opt.state.values() for k in SECOND_MOMENTS if k in st)]
     with torch.no_grad():
-        total = torch.stack(torch._foreach_norm(tensors)).sum()
+        total = torch.cat([t.reshape(-1) for t in tensors]).sum()
     if not math.isfinite(total.item()):
-        what = first_nonfinite(labelled_update(who, net, opt))    # a huge but finite tensor can overflow the norm
+        what = first_nonfinite(labelled_update(who, net, opt))
         if what is not None:
             raise TrainingDiverged(tr.state.step, what, cause=cause_of_divergence(tr, what))
 
