@@ -1,6 +1,6 @@
 """How much does the Trainer cost over a bare hand-written PyTorch loop?
 
-    python benchmarks/bench_trainer.py [--steps 200] [--repeats 9]
+    python benchmarks/bench_trainer.py [--steps 200] [--repeats 9] [--threads 1]
 
 Measured side by side in ONE run: each repeat times every variant once, in a
 rotating order, and the report gives medians over repeats (timings on a shared
@@ -14,7 +14,9 @@ non-saturating loss:
 * ``trainer``       -- ``Trainer.step()`` with no handlers (goal: <= 1.05 x bare);
 * ``recorders``     -- ``Trainer.step()`` with the standard recorders (goal: <= 1.30 x bare).
 
-Not a test: nothing here asserts a time.
+PyTorch runs on ``--threads`` threads (default 1, what the lessons use: ``ge.setup_lesson``);
+on a shared machine two threads fight the other processes for the cores and the medians scatter
+by 10x, so compare like with like. Not a test: nothing here asserts a time.
 """
 from __future__ import annotations
 
@@ -77,7 +79,9 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=200, help="steps per timing (default 200)")
     ap.add_argument("--repeats", type=int, default=9, help="interleaved repeats (default 9)")
+    ap.add_argument("--threads", type=int, default=1, help="PyTorch threads (default 1, as in the lessons)")
     args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
 
     variants = {"bare": bare_loop(True), "bare_default": bare_loop(False),
                 "trainer": trainer_loop(False), "recorders": trainer_loop(True)}

@@ -170,7 +170,7 @@ def read(path) -> dict:
         raise FileNotFoundError(f"no checkpoint at {where}") from None
     except PermissionError:
         raise PermissionError(f"cannot read the checkpoint {where}: permission denied") from None
-    except Exception as err:  # noqa: BLE001 - any failure to read it safely means "not ours"
+    except Exception as err:  # any failure to read it safely means "not ours"
         raise ValueError(f"{where} is not a gan_edu checkpoint (it could not be read safely: "
                          f"{type(err).__name__})") from None
     if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
@@ -243,7 +243,7 @@ def check(ckpt: dict, where: str, data=None) -> dict:
     if data is None:
         try:
             data = data_mod.from_spec(ckpt["data"])
-        except Exception as err:  # noqa: BLE001 - data.py's own errors, said in one line with what to do
+        except Exception as err:  # data.py's own errors, said in one line with what to do
             raise ValueError(f"{where}: its data could not be rebuilt from {_short(ckpt['data'])} ({type(err).__name__}: "
                              f"{err}); pass data=... to Trainer.load") from None
     return {"trainer": trainer, "data": data, "counters": counters, "scalars": scalars}

@@ -60,16 +60,16 @@ class TrainState:
 class TrainerError(RuntimeError):
     """Base of the errors a training step ends with. The message ends by saying what became of
     the trainer (``.outcome``), written only once it is true: the step was rolled back, or the
-    error came outside a step and there was nothing to undo."""
+    error came outside a step and there was nothing to undo; then the ``.advice``, if any."""
 
-    def __init__(self, message: str):
-        self.message, self.outcome = message, ""
-        super().__init__(message)
+    def __init__(self, message: str, advice: str = ""):
+        self.message, self.advice, self.outcome = message, advice, ""
+        super().__init__(message + (f" {advice[:1].upper()}{advice[1:]}." if advice else ""))
 
     def tell(self, outcome: str) -> None:
-        """Finish the message with what was done about the error."""
+        """Finish the message with what was done about the error (a sentence without its full stop)."""
         self.outcome = outcome
-        self.args = (f"{self.message} {outcome}",)
+        self.args = (f"{self.message} {outcome}" + (f"; {self.advice}." if self.advice else "."),)
 
 
 class HandlerError(TrainerError):
@@ -141,7 +141,7 @@ class Events:
         except TrainerError as err:
             if not err.outcome:
                 err.tell(f"It ran outside a step, so there was nothing to undo: the trainer is at step "
-                         f"{self.state.step}, as its last completed step left it.")
+                         f"{self.state.step}, as its last completed step left it")
             raise
 
 

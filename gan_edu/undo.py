@@ -34,12 +34,15 @@ __all__ = ["TrainingDiverged", "Undo", "Kept", "check_finite", "check_update", "
 
 class TrainingDiverged(TrainerError):
     """A loss, a parameter or an optimiser's state became NaN or infinite. ``.step`` is the step it
-    happened in, ``.what`` the quantity, ``.cause`` what made it so (as far as can be told)."""
+    happened in, ``.what`` the quantity, ``.cause`` what made it so when that can be told (NaN data,
+    a value already NaN before the step, an overflowing optimiser state), ``.advice`` what to do."""
 
-    def __init__(self, step: int, what: str, value: float | None = None, cause: str = ""):
+    def __init__(self, step: int, what: str, value: float | None = None, cause: str = "",
+                 advice: str = "try a smaller learning rate"):
         self.what, self.value, self.cause = what, value, cause
         shown = "" if value is None else f" ({value})"
-        super().__init__(f"training diverged at step {step}: {what} is not finite{shown}. {cause}".rstrip())
+        super().__init__(f"training diverged at step {step}: {what} is not finite{shown}." + (f" {cause}" if cause else ""),
+                         advice)
         self.step = step
 
 
@@ -245,17 +248,17 @@ class Undo:
     def _tell(self, exc: BaseException | None) -> None:
         what, step = self.what, self.tr.state.step
         if isinstance(exc, TrainerError):
-            exc.tell(f"The trainer was rolled back to step {step}, the state before this {what}.")
+            exc.tell(f"The trainer was rolled back to the state before this {what}")
         elif isinstance(exc, KeyboardInterrupt):
             warnings.warn(f"interrupted: the unfinished {what} was undone; the trainer is at step {step}", stacklevel=4)
         elif exc is not None and hasattr(exc, "add_note"):
-            exc.add_note(f"gan_edu: the trainer was rolled back to step {step}, the state before this {what}.")
+            exc.add_note(f"gan_edu: the trainer was rolled back to the state before this {what} (step {step}).")
 
 
 def check_finite(tr, value: float, what: str) -> None:
     """A loss must be a finite number."""
     if not math.isfinite(value):
-        raise TrainingDiverged(tr.state.step, what, value, cause_of_divergence(tr, what))
+        raise TrainingDiverged(tr.state.step, what, value, *cause_of_divergence(tr, what))
 
 
 #: optimiser state where an inf freezes a weight with no NaN in sight (Adam's and RMSprop's second
@@ -273,22 +276,23 @@ def check_update(tr, who: str, net, opt, params: list) -> None:
     if not math.isfinite(total.item()):
         what = first_nonfinite(labelled_update(who, net, opt))
         if what is not None:
-            raise TrainingDiverged(tr.state.step, what, cause=cause_of_divergence(tr, what))
+            raise TrainingDiverged(tr.state.step, what, None, *cause_of_divergence(tr, what))
 
 
-def cause_of_divergence(tr, what: str) -> str:
-    """Why ``what`` became NaN/inf, as far as can be told: NaN data, a value already NaN before
-    the step (undoing cannot repair that), an overflowing optimiser state, or too large a step."""
+def cause_of_divergence(tr, what: str) -> tuple[str, str]:
+    """(cause, advice) for ``what`` turning NaN/inf, as far as can be told: NaN data, a value already
+    NaN before the step (undoing cannot repair that), an overflowing optimiser state; else no
+    cause is named and the advice is the usual one (a too large step: a smaller learning rate)."""
     real = tr.state.real
     if real is not None and real.is_floating_point() and not bool(torch.isfinite(real).all()):
-        return (f"Cause: the real batch holds NaN or inf values -- the data {tr.data.name!r} has non-finite "
-                f"samples; clean the data (a smaller learning rate would not help).")
+        return (f"Cause: the real batch holds NaN or inf values -- the data {tr.data.name!r} has non-finite samples.",
+                "clean the data (a smaller learning rate would not help)")
     before = tr._undo.kept.first_nonfinite_kept()
     if before is not None:
         return (f"Cause: {before} was already NaN or inf before this step (set outside training: by a handler, "
-                f"by hand or from a file), so undoing the step cannot repair it: restore a good snapshot "
-                f"(trainer.restore(snapshot)) or build new networks.")
+                f"by hand or from a file), so undoing the step cannot repair it.",
+                "restore a good snapshot (trainer.restore(snapshot)) or build new networks")
     if "optimiser state" in what:
         return ("Cause: a gradient too large for float32 (its square overflowed), which would silently freeze "
-                "that weight; try a smaller learning rate.")
-    return "Cause: the update was too large; try a smaller learning rate."
+                "that weight.", "try a smaller learning rate")
+    return "", "try a smaller learning rate"
