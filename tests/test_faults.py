@@ -449,6 +449,7 @@ RANDOM_SETUPS = ("mlp", "recorders+timeline", "unroll=1", "lr_schedule")
 TRIALS = 50          # per set-up: 200 real interrupts in all
 
 
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs POSIX interval timers")
 @pytest.mark.parametrize("setup", RANDOM_SETUPS)
 def test_real_interrupts_at_random_times_during_run(setup):
     """A timer signal raises KeyboardInterrupt at a random moment of ``run(8)`` -- inside a step,
