@@ -371,3 +371,17 @@ def test_a_step_run_by_a_handler_is_part_of_the_outer_step(trainer):
     with pytest.raises(ge.HandlerError, match="rolled back to the state before this step"):
         trainer.step()
     assert not differences(full_state(trainer), after) and differences(after, before)
+
+
+def test_history_mark_and_rollback_are_exact_across_thinning():
+    h = ge.History(capacity=4)
+    for i in range(1, 5):
+        h.record(i, a=float(i))
+    before = h.state_dict()
+    mark = h.mark()
+    h.record(5, a=5.0, b=1.0)                   # thins "a" (stride 2) and starts "b"
+    assert h["a"].stride == 2 and "b" in h
+    h.rollback(mark)
+    assert h.state_dict() == before and "b" not in h
+    h.record(5, a=5.0)                          # and recording goes on as if nothing had happened
+    assert list(h["a"].steps) == [2, 4]
