@@ -27,7 +27,7 @@ import torch
 
 from .. import data, models
 from ..trainer import Trainer
-from . import Preset, linear_decay, register
+from .registry import Preset, linear_decay, register
 
 __all__ = ["ring_trainer"]
 
@@ -42,11 +42,13 @@ def ring_trainer(seed: int, dataset: str = "ring", pack: int = 1, minibatch_std:
                  steps: int = STEPS, decay_from: float = 0.5, final_factor: float = 0.01, width: int = WIDTH,
                  g_depth: int = 2, d_depth: int = 1, latent_dim: int = LATENT, batch_size: int = 256,
                  d_width: int | None = None, lr_d: float | None = None, gp_weight: float = 10.0) -> Trainer:
-    """The shared set-up with one remedy switched on (see the module docstring)."""
-    torch.manual_seed(seed)
+    """The shared set-up with one remedy switched on (see the module docstring). The networks are
+    initialised under ``seed`` in a forked random state: the caller's global torch RNG is left alone."""
     source = data.ring() if dataset == "ring" else data.grid()
-    G = models.MLPGenerator(latent_dim=latent_dim, out_dim=2, hidden=width, depth=g_depth)
-    D = models.MLPDiscriminator(in_dim=2 * pack, hidden=d_width or width, depth=d_depth, minibatch_std=minibatch_std)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        G = models.MLPGenerator(latent_dim=latent_dim, out_dim=2, hidden=width, depth=g_depth)
+        D = models.MLPDiscriminator(in_dim=2 * pack, hidden=d_width or width, depth=d_depth, minibatch_std=minibatch_std)
     tr = Trainer(G, D, source, loss=loss, batch_size=batch_size, lr_g=lr, lr_d=lr_d or lr, betas=betas, d_steps=d_steps,
                  seed=seed, pack=pack, unroll=unroll, gp_weight=gp_weight)
     linear_decay(tr, start=int(decay_from * steps), end=steps, final_factor=final_factor)
