@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from collections.abc import Iterable
-
-import numpy as np
 
 
 def _is_int(value) -> bool:
@@ -81,7 +80,8 @@ def one_of(name: str, value, allowed: Iterable[str]) -> str:
 
 
 def boolean(name: str, value) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
+    np = sys.modules.get("numpy")       # a numpy bool exists only once numpy is loaded: never import it here
+    if not (isinstance(value, bool) or (np is not None and isinstance(value, np.bool_))):
         raise TypeError(f"{name} must be True or False, got {value!r}")
     return bool(value)
 

@@ -414,11 +414,11 @@ def _continue_from(tr, path: Path, keep_lr: set) -> None:
     if not all(same) or any(cfg[k] != mine[k] for k in ("seed", "pack", "unroll", "optimizer", "history_size")):
         raise ValueError(f"{str(path)!r} does not belong to the run recorded in {RECORD} (other models or settings); "
                          f"add --force to start over")
-    lr = {k: cfg[k] for k in ("lr_g", "lr_d") if k not in keep_lr}
+    # the rates changed on the command line win; restore() brings back the saved settings too
+    lr = {k: mine[k] if k in keep_lr else cfg[k] for k in ("lr_g", "lr_d")}
     tr.restore(saved.snapshot())
     tr.history.load_state_dict(saved.history.state_dict())
-    if lr:
-        tr.configure(**lr)
+    tr.configure(**lr)
 
 
 # --------------------------------------------------------------------------- train: the run
