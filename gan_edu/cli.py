@@ -79,6 +79,45 @@ class Stopped(Exception):
         self.code = code
 
 
+class _StartUp:
+    """Ctrl-C (or SIGTERM) while the program starts -- importing torch, reading a checkpoint, building
+    the trainer -- is remembered, not raised: a KeyboardInterrupt in the middle of an import can leave
+    half-loaded modules (or be swallowed by library code, so the run never stops). The command acts
+    on it at the next safe point (:meth:`check`); ``gan-edu train``'s session takes it over."""
+
+    def __init__(self):
+        self.signum = None
+        self.installed = False
+
+    def defer(self) -> None:
+        try:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, self._remember)
+            self.installed = True
+        except ValueError:                    # not the main thread (an embedding program): Ctrl-C as usual
+            pass
+
+    def _remember(self, signum, frame) -> None:
+        if self.signum is None:
+            self.signum = signum
+
+    def check(self, doing: str) -> None:
+        """Stop now (exit 130, or 128 + the signal) if a signal came during start-up."""
+        if self.signum is not None:
+            what = "interrupted" if self.signum == signal.SIGINT else "terminated"
+            raise Stopped(f"{what} {doing}; nothing was written", 128 + int(self.signum))
+
+    def release(self) -> None:
+        """Back to Python's usual Ctrl-C (a KeyboardInterrupt), after acting on a pending signal."""
+        if self.installed:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            self.installed = False
+
+
+_start_up = _StartUp()
+
+
 # --------------------------------------------------------------------------- the parser (no torch)
 class _Parser(argparse.ArgumentParser):
     """argparse, but a bad argument is ONE line on stderr and exit code 2."""
@@ -527,6 +566,8 @@ class _Run:
                 signal.signal(sig, self._on_signal)
         except ValueError:                    # not the main thread (an embedding program): Ctrl-C as usual
             handlers = {}
+        if _start_up.signum is not None:      # came between start-up's last check and now: stop at once
+            self.stop_signal = _start_up.signum
         try:
             return self._train()
         finally:
@@ -642,10 +683,11 @@ def train(args) -> int:
             _continue_from(tr, out / CHECKPOINT, keep_lr=changed)
             plan |= {"seconds": float(record.get("seconds") or 0.0), "checkpoint_step": tr.state.step}
         run = _Run(tr, out, plan, steps, progress=not args.no_progress)
+        _start_up.check("before training started")
     except KeyboardInterrupt:
         _remove_if_empty(created)
         raise Stopped("interrupted before training started; nothing was written", EXIT_INTERRUPTED) from None
-    except BaseException:
+    except BaseException:           # Stopped by a signal during start-up too: nothing was written
         _remove_if_empty(created)
         raise
     return run.go()
@@ -974,8 +1016,17 @@ def main(argv=None) -> int:
     """Run one command; returns the exit code. Every failure is one line on stderr."""
     if argv is not None and (isinstance(argv, (str, bytes)) or not all(isinstance(a, str) for a in argv)):
         raise TypeError(f"argv must be a list of strings, got {argv!r}")
+    program = argv is None                             # the program itself (not a call from Python)
+    if program:
+        _start_up.defer()
     try:
         args = build_parser().parse_args(argv)
+        if program:
+            if args.command != "class-report":        # the slow import, with Ctrl-C deferred
+                import torch  # noqa: F401
+            _start_up.check("while starting")
+            if args.command != "train":               # train's session takes over Ctrl-C itself
+                _start_up.release()
         return COMMANDS[args.command](args)
     except Stopped as stop:
         if argv is None and stop.code != EXIT_FAILURE:     # the program itself, stopped by a signal: all is saved

@@ -486,3 +486,23 @@ def test_train_on_digits_reports_class_coverage(tmp_path):
     assert "mode_coverage" not in metrics
     assert Image.open(tmp_path / "d" / "training.gif").n_frames == 3
     assert len(list((tmp_path / "d" / "snapshots").glob("*.png"))) == 3
+
+
+def test_a_signal_during_start_up_is_remembered_then_acted_on():
+    """During start-up (imports, building the trainer) Ctrl-C must not raise inside an import: it is
+    remembered, and the next check stops the command with 130 (SIGTERM: 143)."""
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    try:
+        for sig, code in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
+            start_up = cli._StartUp()
+            start_up.defer()
+            start_up.check("while starting")                 # nothing pending: goes on
+            os.kill(os.getpid(), sig)                        # delivered at once, to the main thread
+            with pytest.raises(cli.Stopped) as stop:
+                start_up.check("while starting")
+            assert stop.value.code == code and "nothing was written" in str(stop.value)
+            start_up.release()
+            assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, before[0])
+        signal.signal(signal.SIGTERM, before[1])
