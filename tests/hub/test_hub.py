@@ -287,10 +287,11 @@ def login(hub: Hub, name: str) -> str:
 def dan(hub: Hub, token: str) -> dict:
     """Dan answers the first checkpoint, commits his prediction, starts the training cell -- and his
     server is stopped while it runs. Then he starts again and finishes."""
-    kernel, before_state, training_cell = run_lesson(hub, "dan", token, stop_before="train_and_compare(")
+    kernel, before_state, training_cell = run_lesson(hub, "dan", token, stop_before="toward_ring(seed=0")
     progress_file = Path(before_state["env"]["GAN_EDU_PROGRESS"])
     before = progress_file.read_bytes()
     # the lesson's training cell, made long enough that it is certainly still running when the server stops
+    assert training_cell and "steps=200" in training_cell, f"lesson 00's training cell has changed: {training_cell!r}"
     kernel.start(training_cell.replace("steps=200", "steps=2_000_000"))
     time.sleep(2)
     hub.stop_server("dan", token)
