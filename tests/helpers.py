@@ -83,3 +83,20 @@ def differences(a, b, where=""):
     if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
         return []
     return [] if a == b and type(a) is type(b) else [f"{where}: {a!r} != {b!r}"]
+
+
+def run_cli(*args):
+    """``gan-edu ARGS`` in-process: the exit code (argparse's SystemExit included)."""
+    from gan_edu import cli
+
+    try:
+        return cli.main([str(a) for a in args])
+    except SystemExit as exit_:
+        return exit_.code
+
+
+def one_line(err: str) -> str:
+    """The one line a failing command prints on stderr (and no traceback)."""
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import torch
+from helpers import one_line
+from helpers import run_cli as main
 from PIL import Image
 
 import gan_edu as ge
@@ -30,18 +32,6 @@ def start(*args):
                             stderr=subprocess.PIPE, text=True, env=ENV)
 
 
-def main(*args):
-    """In-process: the exit code (argparse's SystemExit included)."""
-    try:
-        return cli.main([str(a) for a in args])
-    except SystemExit as exit_:
-        return exit_.code
-
-
-def one_line(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
 
 
 def record(out):

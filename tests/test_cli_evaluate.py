@@ -6,6 +6,8 @@ import sys
 
 import pytest
 import torch
+from helpers import one_line
+from helpers import run_cli as main
 
 import gan_edu as ge
 from gan_edu import cli
@@ -26,17 +28,6 @@ def cached(setup, monkeypatch):
     return setup
 
 
-def main(*args):
-    try:
-        return cli.main([str(a) for a in args])
-    except SystemExit as exit_:
-        return exit_.code
-
-
-def one_line(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
 
 
 def checkpoint(path, data, G=None, seed=0):

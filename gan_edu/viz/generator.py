@@ -424,6 +424,17 @@ def plot_manifolds(generators: dict, data=None, n_lines: int = 11, z_range: floa
 
 
 # --------------------------------------------------------------------------- interpolation
+def _strip_cell(ax, image, alpha: float | None, label: str | None) -> None:
+    """One picture of a walk strip: α above the first row, the strip's label left of the first column."""
+    ax.imshow(image_grid(image[None], 1, padding=0), cmap="gray", interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if alpha is not None:
+        ax.set_title(f"α = {alpha:.2f}", fontsize=8)
+    if label is not None:
+        ax.set_ylabel(label, fontsize=8, rotation=0, ha="right", va="center")
+
+
 def plot_interpolation(G, z0, z1, steps: int = 8, fade: bool = True, size: float = 0.85):
     """A strip of ``G((1 - a) z0 + a z1)`` for an image generator; with ``fade=True`` a second
     strip shows the pixel blend ``(1 - a) G(z0) + a G(z1)`` for comparison."""
@@ -439,14 +450,7 @@ def plot_interpolation(G, z0, z1, steps: int = 8, fade: bool = True, size: float
     gs = fig.add_gridspec(len(rows), len(a))
     for r, (label, row) in enumerate(rows):
         for k in range(len(a)):
-            ax = fig.add_subplot(gs[r, k])
-            ax.imshow(image_grid(row[k:k + 1], 1, padding=0), cmap="gray", interpolation="nearest")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if r == 0:
-                ax.set_title(f"α = {float(a[k]):.2f}", fontsize=8)
-            if k == 0:
-                ax.set_ylabel(label, fontsize=8, rotation=0, ha="right", va="center")
+            _strip_cell(fig.add_subplot(gs[r, k]), row[k], float(a[k]) if r == 0 else None, label if k == 0 else None)
     fig.tight_layout(w_pad=0.2, h_pad=0.6)
     return fig
 
@@ -464,14 +468,7 @@ def plot_walks(rows: dict, steps: int = 9, size: float = 0.72):
         if imgs.ndim != 4:
             raise ValueError(f"rows[{label!r}]: plot_walks needs an image generator, got outputs of shape {tuple(imgs.shape)}")
         for k in range(steps):
-            ax = fig.add_subplot(gs[r, k])
-            ax.imshow(image_grid(imgs[k:k + 1], 1, padding=0), cmap="gray", interpolation="nearest")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if r == 0:
-                ax.set_title(f"α = {float(a[k]):.2f}", fontsize=8)
-            if k == 0:
-                ax.set_ylabel(label, fontsize=8, rotation=0, ha="right", va="center")
+            _strip_cell(fig.add_subplot(gs[r, k]), imgs[k], float(a[k]) if r == 0 else None, label if k == 0 else None)
     fig.tight_layout(w_pad=0.2, h_pad=0.8)
     return fig
 
