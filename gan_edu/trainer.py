@@ -55,7 +55,7 @@ class Trainer(Events, Settings, Checkpoints, Sampling):
     ``data`` is a :mod:`gan_edu.data` source or an array of points ``[n, dim]``. ``loss`` is a
     name from :mod:`gan_edu.losses`. ``pack=m`` shows D ``m`` samples at once (PacGAN): D must
     take ``m`` times the data's features. ``unroll=k`` computes G's loss against D as it will be
-    after ``k`` more updates (unrolled GAN). ``real_label=0.9`` is one-sided label smoothing.
+    after ``k`` more updates (a first-order look-ahead D, after unrolled GANs). ``real_label=0.9`` is one-sided label smoothing.
     ``rng`` is the random stream of training (real batches, z); pictures use their own.
     Conditional G and D (``G(z, y)``, ``D(x, y)``) train on labelled data: the labels flow with the real
     batch, and G is asked for classes drawn uniformly (lesson 09). ``ema=β`` keeps ``G_ema``, an
@@ -227,10 +227,11 @@ class Trainer(Events, Settings, Checkpoints, Sampling):
         return self._judge(real, y_real), self._judge(fake, y_fake)   # BatchNorm / minibatch-std: batches apart
 
     def _look_ahead(self) -> Kept:
-        """Unrolled GAN (Metz et al. 2017): let D take ``unroll`` more updates on fresh batches,
-        so G's loss is measured against the D that would answer its move. Returns what puts D
-        and its optimiser back, in place, after G's backward pass. (First-order: the gradient
-        does not flow back through D's updates, as in most re-implementations.)"""
+        """A look-ahead D, after unrolled GANs (Metz et al. 2017): let D take ``unroll`` more updates
+        on fresh batches, so G's loss is measured against the D that would answer its move. Returns
+        what puts D and its optimiser back, in place, after G's backward pass. This is first-order:
+        no gradient flows back through D's updates, which Metz et al.'s method differentiates
+        through -- so it is a cheaper relative of their method, not the method itself."""
         kept = self._unroll_kept
         kept.capture((("D", self.D, self._d_tensors, self.opt_d),))
         for _ in range(self.unroll):

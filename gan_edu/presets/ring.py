@@ -59,11 +59,11 @@ def _register(name: str, description: str, steps: int = STEPS, tags=("ring", "mo
     register(Preset(name, description, steps, lambda seed: ring_trainer(seed, steps=steps, **kw), tags))
 
 
-_register("ring-vanilla", "plain non-saturating GAN on the 8-Gaussian ring: collapses onto a mode or two",
+_register("ring-vanilla", "plain non-saturating GAN on the 8-Gaussian ring: collapses into one clump that travels round the ring",
           steps=4000)
 _register("ring-pacgan", "PacGAN: D sees 2 samples at a time", pack=2)
 _register("ring-minibatch-std", "D gets a minibatch standard-deviation feature", steps=4000, minibatch_std=True)
-_register("ring-unrolled", "unrolled GAN: G plays against D 3 updates ahead", steps=3000, unroll=3)
+_register("ring-unrolled", "look-ahead D (first-order unrolling): G's loss is taken against D 3 updates ahead", steps=3000, unroll=3)
 _register("ring-wgan-gp", "WGAN-GP: Wasserstein critic (2 hidden layers) with a light gradient penalty, 5 critic steps",
           steps=1200, loss="wgan_gp", d_steps=5, d_depth=2, betas=(0.5, 0.9), gp_weight=0.1)
 _register("grid-vanilla", "plain non-saturating GAN on the 5x5 grid: modes come and go", steps=3000,
