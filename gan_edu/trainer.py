@@ -82,6 +82,7 @@ class Trainer(Events, Settings, Checkpoints, Sampling):
         self._g_params, self._d_params = list(self.G.parameters()), list(self.D.parameters())
         self._params = [*self._g_params, *self._d_params]
         self._g_tensors, self._d_tensors = [*self._g_params, *self.G.buffers()], [*self._d_params, *self.D.buffers()]
+        self._ema_tensors = [] if self.G_ema is None else [*self.G_ema.parameters(), *self.G_ema.buffers()]
         self.opt_g = self._make_optimizer(self.G, self.lr_g, self.optimizer, self.betas)
         self.opt_d = self._make_optimizer(self.D, self.lr_d, self.optimizer, self.betas)
         self.rng = torch.Generator().manual_seed(self.seed)               # real batches, z, GP mixing
