@@ -1,5 +1,6 @@
 """The moving average of G (``Trainer(..., ema=β)``): the formula applied by hand, sampling from it,
 saving and loading it, and every failed step leaving it exactly as it was."""
+import sys
 import warnings
 
 import pytest
@@ -253,3 +254,69 @@ def test_a_nan_average_before_the_step_is_named_as_the_cause():
         next(tr.G.parameters()).fill_(float("nan"))
     with pytest.raises(ge.TrainingDiverged, match="was already NaN or inf before this step"):
         tr.step()
+
+
+# --------------------------------------------------------------------------- Ctrl-C at any instruction
+def _tracer(files, on_opcode):
+    def local(frame, event, arg):
+        if event == "opcode":
+            on_opcode(frame)
+        return local
+
+    def glob(frame, event, arg):
+        if frame.f_code.co_filename in files:
+            frame.f_trace_opcodes = True
+            return local
+        return None
+    return glob
+
+
+def _step_traced(tr, files, on_opcode) -> bool:
+    sys.settrace(_tracer(files, on_opcode))
+    try:
+        tr.step()
+        return False
+    except KeyboardInterrupt:
+        return True
+    finally:
+        sys.settrace(None)
+
+
+def test_ctrl_c_at_any_instruction_of_the_step_leaves_the_average_whole():
+    """KeyboardInterrupt just before every 11th instruction of the loop (trainer.py), the networks
+    and the averaging (models.py: average_into) and the guard (undo.py), for a conditional trainer
+    with ema=: afterwards the trainer, G_ema included, is bit-exactly as before the step or as after it,
+    and autograd is on."""
+    import gan_edu.trainer
+    import gan_edu.undo
+
+    files = {gan_edu.trainer.__file__, models.__file__, gan_edu.undo.__file__}
+    tr = dc_trainer(ema=0.9, conditional=True)
+    tr.run(2, progress=False)
+    template = tr.snapshot()
+    tr.restore(template)
+    before = full_state(tr)
+    count = [0]
+    _step_traced(tr, files, lambda frame: count.__setitem__(0, count[0] + 1))
+    after = full_state(tr)
+    tr.restore(template)
+    problems, interrupted, chosen = [], 0, range(0, count[0], 11)
+    for k in chosen:
+        seen = [0]
+
+        def on_opcode(frame, k=k, seen=seen):
+            seen[0] += 1
+            if seen[0] == k + 1:
+                sys.settrace(None)
+                raise KeyboardInterrupt
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            interrupted += _step_traced(tr, files, on_opcode)
+        if not torch.is_grad_enabled():
+            problems.append((k, "autograd left off"))
+            torch.set_grad_enabled(True)
+        now = full_state(tr)
+        if differences(now, before) and differences(now, after):
+            problems.append((k, "neither rolled back nor complete", differences(now, before)[:3]))
+        tr.restore(template)
+    assert interrupted == len(chosen) and len(chosen) > 100 and not problems, problems[:5]
