@@ -53,6 +53,11 @@ def tiles(images: torch.Tensor, nrow: int, scale: int, framed=()) -> np.ndarray:
     return out
 
 
+def _row(*children) -> W.HBox:
+    """Controls side by side, aligned at their bottom edge (a class picker's label sits above its buttons)."""
+    return W.HBox(list(children), layout=W.Layout(align_items="flex-end", flex_flow="row wrap"))
+
+
 def _image(css: str) -> W.Image:
     img = W.Image(format="png")
     img.add_class(css)
@@ -142,8 +147,8 @@ class DigitGrid(Shown):
         self.view = _image("ge-cond-grid-view")
         self.caption = W.HTML()
         self.caption.add_class("ge-cond-grid-caption")
-        self.widget = W.VBox([W.HBox([self.picker, button("new noise", "ge-cond-grid-reroll", self.reroll,
-                                                          icon="random")]), self.view, self.caption])
+        self.widget = W.VBox([_row(self.picker, button("new noise", "ge-cond-grid-reroll", self.reroll, icon="random")),
+                              self.view, self.caption])
         self.widget.add_class("ge-cond-grid")
         self.redraw()
 
@@ -199,7 +204,7 @@ class SameNoise(Shown):
         self.view, self.strip_view = _image("ge-cond-same-view"), _image("ge-cond-same-strip")
         self.caption = W.HTML()
         self.caption.add_class("ge-cond-same-caption")
-        self.widget = W.VBox([W.HBox([self.picker, button("new z", "ge-cond-same-reroll", self.reroll, icon="random")]),
+        self.widget = W.VBox([_row(self.picker, button("new z", "ge-cond-same-reroll", self.reroll, icon="random")),
                               self.view, self.strip_view, self.caption])
         self.widget.add_class("ge-cond-same")
         self.redraw()
@@ -272,8 +277,8 @@ class NoiseWalk(Shown, SliderWalk):
         self.view, self.strip_view = _image("ge-cond-walk-view"), _image("ge-cond-walk-strip")
         self.caption = W.HTML()
         self.caption.add_class("ge-cond-walk-caption")
-        self.widget = W.VBox([self.picker, W.HBox([self.slider, button("new z0, z1", "ge-cond-walk-reroll", self.reroll,
-                                                                       icon="random")]),
+        self.widget = W.VBox([self.picker, _row(self.slider, button("new z0, z1", "ge-cond-walk-reroll", self.reroll,
+                                                                    icon="random")),
                               self.view, self.strip_view, self.caption])
         self.widget.add_class("ge-cond-walk")
         self._new_walk()
