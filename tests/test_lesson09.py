@@ -331,3 +331,14 @@ def test_the_digits_data_keeps_its_labels_for_the_conditional_trainer():
     d = data_mod.digits()
     x, y = d.sample(8, generator=torch.Generator().manual_seed(0), return_labels=True)
     assert x.shape == (8, 1, 8, 8) and y.dtype == torch.long and set(y.tolist()) <= set(range(10))
+
+
+def test_d_uses_the_label_asks_d_about_right_and_wrong_labels(short_run, judge):
+    tr = short_run.trainer
+    result = C.d_uses_the_label(tr, judge, seed=5)
+    x, y = judge.held_out_images, judge.held_out_labels
+    wrong = (y + torch.randint(1, 10, y.shape, generator=torch.Generator().manual_seed(5))) % 10
+    assert not (wrong == y).any()
+    assert result.right == pytest.approx(float(tr.d_prob(x, labels=y).mean()))
+    assert result.wrong == pytest.approx(float(tr.d_prob(x, labels=wrong).mean()))
+    assert result.fakes == pytest.approx(float(tr.d_prob(C.samples_of(tr, y, seed=5), labels=y).mean()))

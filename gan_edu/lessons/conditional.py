@@ -11,14 +11,20 @@ What the lesson measures, each with an **independent** judge (:mod:`gan_edu.less
 scikit-learn logistic regression on pixels, fitted on the kit's training split; G trains on the
 same split, so the held-out digits are new to both):
 
+* :func:`one_hot_as_vector` -- G's first layer computed two ways: on ``[z, onehot(y)]`` and as
+  ``W_z z + w_y`` (the one-hot only picks a learned vector per class);
 * :func:`steering` -- does G draw the class it is asked for? The judge's agreement with the
   requested class, per class and overall, and its mean confidence on G's samples against held-out
   real digits (the confidence ratio);
-* :func:`label_vs_noise` -- the label is not "just another noise dimension": with z fixed, a new
-  label changes the judged digit almost always; with the label fixed, a new z (a far larger change
-  of G's input) almost never does, and neither does a move of z as large as switching the one-hot;
-  and z's style (here: how much ink) carries over from one class to the next;
-* :func:`copying` -- a conditional G does not hand back its training images: the nearest-neighbour
+* :func:`variety` -- what the judge cannot see: how varied G's samples of one class are, next to
+  real digits of that class (``train(watch=...)`` records it, with :func:`steering`, during training);
+* :func:`d_uses_the_label` -- the trained D's probability of "real" for real digits with their own
+  label, with another label, and for G's samples;
+* :func:`label_vs_noise` -- is the label "just another noise dimension"? With z fixed, a new label
+  changes the judged digit almost always; with the label fixed, a new z (a far larger change of G's
+  input) rarely does, and neither does a move of z as large as switching the one-hot; and z's style
+  (here: how much ink) carries over from one class to the next;
+* :func:`copying` -- does a conditional G hand back its training images? The nearest-neighbour
   memorisation check (:func:`gan_edu.evaluation.memorisation_check`), for all samples and class by
   class, against held-out real digits.
 
@@ -46,8 +52,8 @@ from ..trainer import Trainer
 from . import judges as judges_mod
 
 __all__ = ["SETTINGS", "STEPS", "Run", "build_trainer", "train", "Snapshot", "OneHotAsVector", "one_hot_as_vector",
-           "samples_of", "Steering", "steering", "variety", "LabelVsNoise", "label_vs_noise", "noise_walk", "style_grid",
-           "Copying", "copying", "label_or_noise_outcome"]
+           "samples_of", "Steering", "steering", "variety", "DLabels", "d_uses_the_label", "LabelVsNoise",
+           "label_vs_noise", "noise_walk", "style_grid", "Copying", "copying", "label_or_noise_outcome"]
 
 #: the settings of the lesson's conditional GAN: those of ``digits-conditional`` (lesson 07's tuned DCGAN: latent 16,
 #: 32 features, batch 64, Adam 2e-3; a moving average of G), trained for fewer steps to fit the lesson's minute, with
@@ -218,6 +224,27 @@ def variety(trainer: Trainer, judge: judges_mod.Judge, per_class: int = 45, seed
     held = judge.split.held_out
     return float(np.mean([_spread(x[labels == c]) / _spread(held.images[held.labels == c])
                           for c in range(judge.n_classes)]))
+
+
+class DLabels(NamedTuple):
+    right: float                #: D's mean probability "real" for held-out real digits with their own labels
+    wrong: float                #: ... for the same digits, each presented as another class
+    fakes: float                #: ... for G's samples, with the classes they were asked for
+
+    def summary(self) -> str:
+        return (f"D's mean probability of 'real': {self.right:.2f} for held-out real digits with their own label, "
+                f"{self.wrong:.2f} for the same digits presented as another class, {self.fakes:.2f} for G's samples")
+
+
+def d_uses_the_label(trainer: Trainer, judge: judges_mod.Judge, seed: int = 5) -> DLabels:
+    """Does the trained (projection) D use the label? ``trainer.d_prob`` on the held-out real digits with their
+    own labels, with a different label each (drawn from ``seed``), and on G's samples of the same classes."""
+    x, y = judge.held_out_images, judge.held_out_labels
+    g = torch.Generator().manual_seed(_check.integer("seed", seed, minimum=0))
+    wrong = (y + torch.randint(1, judge.n_classes, y.shape, generator=g)) % judge.n_classes     # never the own class
+    fakes = samples_of(trainer, y, seed=seed)
+    return DLabels(*(float(trainer.d_prob(images, labels=labels).mean())
+                     for images, labels in ((x, y), (x, wrong), (fakes, y))))
 
 
 # --------------------------------------------------------------------------- the label is not one more noise dimension
