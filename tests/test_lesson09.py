@@ -202,6 +202,7 @@ def test_digit_grid_changes_class_and_noise_and_shows_pictures_at_their_size(sho
     grid = wc.DigitGrid(short_run.trainer, judge, label=7, n=16, nrow=8, scale=5)
     seven = grid.images.clone()
     w, h = _png_size(grid.view)
+    assert grid.view.tooltip is None          # an Image with a tooltip is not drawn at all in JupyterLab (ipywidgets 8.1)
     assert grid.view.layout.width == f"{w}px" and grid.view.layout.height == f"{h}px"
     assert w == 8 * (8 * 5 + 4) + 4 and h == 2 * (8 * 5 + 4) + 4
     assert "16 × the digit 7" in grid.caption.value and f"names {grid.agree} of them 7" in grid.caption.value

@@ -58,9 +58,8 @@ def _row(*children) -> W.HBox:
     return W.HBox(list(children), layout=W.Layout(align_items="flex-end", flex_flow="row wrap"))
 
 
-def _image(css: str, describe: str) -> W.Image:
-    """An image widget with the CSS class ``css``; ``describe`` is its tooltip (what a screen reader and a hover say)."""
-    img = W.Image(format="png", tooltip=describe)
+def _image(css: str) -> W.Image:
+    img = W.Image(format="png")      # no tooltip=: with one, JupyterLab (ipywidgets 8.1) draws no image at all
     img.add_class(css)
     return img
 
@@ -145,7 +144,7 @@ class DigitGrid(Shown):
         self.picker = _class_picker(trainer.n_classes, _check.integer("label", label, minimum=0,
                                                                       maximum=trainer.n_classes - 1),
                                     "ge-cond-grid-class", self.redraw)
-        self.view = _image("ge-cond-grid-view", "G's samples of the chosen digit, one per noise vector")
+        self.view = _image("ge-cond-grid-view")
         self.caption = W.HTML()
         self.caption.add_class("ge-cond-grid-caption")
         self.widget = W.VBox([_row(self.picker, button("new noise", "ge-cond-grid-reroll", self.reroll, icon="random")),
@@ -202,8 +201,8 @@ class SameNoise(Shown):
         self.picker = _class_picker(trainer.n_classes, _check.integer("label", label, minimum=0,
                                                                       maximum=trainer.n_classes - 1),
                                     "ge-cond-same-class", self._show)
-        self.view = _image("ge-cond-same-view", "G(z, class): one fixed z drawn as the chosen digit")
-        self.strip_view = _image("ge-cond-same-strip", "the same z drawn as each digit 0 to 9; the chosen one framed")
+        self.view = _image("ge-cond-same-view")
+        self.strip_view = _image("ge-cond-same-strip")
         self.caption = W.HTML()
         self.caption.add_class("ge-cond-same-caption")
         self.widget = W.VBox([_row(self.picker, button("new z", "ge-cond-same-reroll", self.reroll, icon="random")),
@@ -276,8 +275,8 @@ class NoiseWalk(Shown, SliderWalk):
                                     continuous_update=True, layout=W.Layout(width="380px"))
         self.slider.add_class("ge-cond-walk-alpha")
         self.slider.observe(lambda _: self.redraw(), names="value")
-        self.view = _image("ge-cond-walk-view", "the chosen digit at the current point of the walk in z")
-        self.strip_view = _image("ge-cond-walk-strip", "the chosen digit along the whole walk from z0 to z1")
+        self.view = _image("ge-cond-walk-view")
+        self.strip_view = _image("ge-cond-walk-strip")
         self.caption = W.HTML()
         self.caption.add_class("ge-cond-walk-caption")
         self.widget = W.VBox([self.picker, _row(self.slider, button("new z0, z1", "ge-cond-walk-reroll", self.reroll,

@@ -31,7 +31,7 @@ def test_lesson09_widgets_render_and_answer_clicks(jupyter, page):
     page.wait_for_timeout(1500)
     assert cell_errors(page) == [] and widget_problems(page) == []
     sizes = page.evaluate(IMAGE_SIZES)
-    assert any("ge-cond-grid-view" in s["cls"] for s in sizes) and len(sizes) >= 9
+    assert any("ge-cond-grid-view" in s["cls"] for s in sizes) and len(sizes) >= 9, sizes
     for s in sizes:
         assert abs(s["w"] - s["nw"]) <= 1 and abs(s["h"] - s["nh"]) <= 1, s          # 1 image pixel = 1 screen pixel
     assert page.evaluate(WRAPPED_TEXT) == []
