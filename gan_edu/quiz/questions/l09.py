@@ -95,7 +95,7 @@ QUESTIONS = [
         "A classmate says: \"Ask a conditional G for a 7 and it can only hand back one of the 7s it was trained "
         "on.\" What did this lesson's nearest-neighbour check find for the G trained here?",
         options={
-            "far": "Its 7s sit no nearer to training 7s than new real 7s do",
+            "far": "Its 7s sit about as far from training 7s as new real 7s",
             "copies": "Its 7s are copies of training 7s, at a distance of zero",
             "blind": "Nothing: the check cannot run for one class at a time",
             "closer": "Its 7s are nearer to training 7s than real 7s ever are",
