@@ -17,9 +17,18 @@ random state and history. Every problem is a ``ValueError`` naming the file and 
 next save removes the temporary file the killed one left); and it refuses to write a file that
 ``load`` would refuse.
 
-Versions: ``version`` changes only when an older gan_edu could not read the file. This
-gan_edu writes version 1 and reads every version up to 1; the optional entries ``scalars`` and
-``written_by`` (added later) may be absent. A file from a newer gan_edu is refused by name.
+A trainer with ``ema=`` also saves the moving average of G (entry ``G_ema``: its weights, for
+the same class and config as G) and the decay (``trainer["ema"]``); ``snapshot()`` and the undo
+guard keep ``G_ema`` too, so a failed step or a restore puts it back bit for bit. Conditional
+networks (lesson 09) save like any other model; their labels come from the training random
+stream, which is saved, so a restored trainer draws the same classes next.
+
+Versions: ``version`` changes only when an older gan_edu could not read the file. Version 2
+added ``G_ema``, ``trainer["ema"]`` and the conditional networks; a file written now says
+version 2 only if it uses one of them (else 1, so the previous release still reads it, and
+refuses a version-2 file by name instead of by a puzzling missing entry). This gan_edu reads
+every version up to 2; the optional entries ``scalars``, ``written_by`` and ``trainer["ema"]``
+(added later) may be absent. A file from a newer gan_edu is refused by name.
 """
 from __future__ import annotations
 
@@ -42,7 +51,7 @@ from . import settings as settings_mod
 __all__ = ["FORMAT", "VERSION", "Checkpoints", "load_generator", "read", "write_atomic"]
 
 FORMAT = "gan_edu.checkpoint"
-VERSION = 1
+VERSION = 2
 COUNTERS = ("step", "d_updates", "g_updates")
 SCALARS = ("loss_d", "loss_g", "d_real", "d_fake", "d_fake_g")
 #: what each optimiser keeps per parameter (the keys a checkpoint's state must have, no more)
@@ -55,6 +64,7 @@ FIXED_GROUP_VALUES = {"amsgrad": (False,), "capturable": (False,), "differentiab
 GROUP_KEYS = {"adam": ("lr", "betas", "eps"), "rmsprop": ("lr", "alpha", "eps"), "sgd": ("lr", "momentum")}
 TRAINER_KEYS = ("loss", "batch_size", "lr_g", "lr_d", "betas", "d_steps", "seed", "optimizer", "real_label",
                 "gp_weight", "pack", "unroll", "history_size")
+OPTIONAL_TRAINER_KEYS = {"ema": 0.0}       #: added in version 2; a version-1 file has no moving average
 
 
 class Checkpoints:
@@ -63,12 +73,16 @@ class Checkpoints:
     # ------------------------------------------------------------------ in memory
     def snapshot(self) -> dict:
         """A deep copy of everything training changes: G, D, both optimisers, the counters, the
-        latest scalars and the random state. ``restore(snap)`` goes back to it (and forgets later history)."""
+        latest scalars, the random state (which also draws the classes of a conditional G) and, with
+        ``ema=``, the moving average ``G_ema``. ``restore(snap)`` goes back to it (and forgets later history)."""
         s = self.state
-        return {"G": _clone(self.G.state_dict()), "D": _clone(self.D.state_dict()),
+        snap = {"G": _clone(self.G.state_dict()), "D": _clone(self.D.state_dict()),
                 "opt_g": _clone(self.opt_g.state_dict()), "opt_d": _clone(self.opt_d.state_dict()),
                 "counters": {k: getattr(s, k) for k in COUNTERS}, "scalars": {k: getattr(s, k) for k in SCALARS},
                 "rng": self.rng.get_state()}
+        if self.G_ema is not None:
+            snap["G_ema"] = _clone(self.G_ema.state_dict())
+        return snap
 
     def restore(self, snapshot: dict | None = None):
         """Go back to ``snapshot`` (from :meth:`snapshot`), or to ``last_good`` if none is given.
@@ -86,8 +100,11 @@ class Checkpoints:
         counters = _check_counters(where, snap["counters"])
         scalars = _check_scalars(where, snap.get("scalars", {}))
         _check_rng(where, snap["rng"])
+        _check_ema(where, self.G_ema, snap.get("G_ema"), finite=False)
         # ---- the snapshot fits: from here on nothing can fail
         self.G.load_state_dict(snap["G"])
+        if self.G_ema is not None:
+            self.G_ema.load_state_dict(snap["G_ema"])
         self.D.load_state_dict(snap["D"])
         self.opt_g.load_state_dict(_clone(snap["opt_g"]))
         self.opt_d.load_state_dict(_clone(snap["opt_d"]))
@@ -118,10 +135,12 @@ class Checkpoints:
             "G": {"class": type(self.G).__name__, "config": dict(self.G.config), "state": self.G.state_dict()},
             "D": {"class": type(self.D).__name__, "config": dict(self.D.config), "state": self.D.state_dict()},
             "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
-            "trainer": self.config(), "data": self.data.spec(),
+            "trainer": _trainer_entry(self.config()), "data": self.data.spec(),
             "counters": {k: getattr(s, k) for k in COUNTERS}, "scalars": {k: getattr(s, k) for k in SCALARS},
             "rng": self.rng.get_state(), "history": self.history.state_dict(),
+            **({} if self.G_ema is None else {"G_ema": {"state": self.G_ema.state_dict()}}),
         })
+        ckpt["version"] = version_needed(ckpt)
         try:
             check(ckpt, "the checkpoint to save", data=self.data)
         except ValueError as err:
@@ -141,6 +160,8 @@ class Checkpoints:
         tr.opt_g.load_state_dict(ckpt["opt_g"])
         tr.opt_d.load_state_dict(ckpt["opt_d"])
         tr.configure(lr_g=tr.lr_g, lr_d=tr.lr_d, betas=tr.betas)     # the groups follow the trainer's settings
+        if tr.G_ema is not None:
+            tr.G_ema.load_state_dict(ckpt["G_ema"]["state"])
         for k, v in {**checked["counters"], **checked["scalars"]}.items():
             setattr(tr.state, k, v)
         tr.rng.set_state(ckpt["rng"])
@@ -148,14 +169,34 @@ class Checkpoints:
         return tr
 
 
-def load_generator(path) -> nn.Module:
+def load_generator(path, ema: bool | None = None) -> nn.Module:
     """Only the generator of a checkpoint written by :meth:`Trainer.save` (eval mode, CPU),
-    checked like :meth:`Trainer.load` checks it, without rebuilding the data or the discriminator."""
+    checked like :meth:`Trainer.load` checks it, without rebuilding the data or the discriminator.
+
+    If the trainer kept a moving average of G (``ema=``), this returns **the average** by default
+    -- what ``trainer.sample()`` draws from, usually the better generator; ``ema=False`` returns the
+    trained G itself (``ema=True`` insists on the average, a ValueError without one). A conditional
+    generator comes back as it is: call it as ``G(z, y)`` with class indices ``y`` (its
+    ``n_classes`` says how many)."""
     ckpt = read(path)
     where = repr(str(path))
     _entry(where, ckpt, "G", dict)
-    _check_model(where, "G", ckpt["G"])
+    G = _check_model(where, "G", ckpt["G"])
+    has_ema = "G_ema" in ckpt
+    if ema is not None and _check.boolean("ema", ema) and not has_ema:
+        raise ValueError(f"ema=True, but {where} holds no moving average of G (it was trained without ema=)")
+    if has_ema and ema is not False:
+        _entry(where, ckpt, "G_ema", dict)
+        _check_ema(where, G, ckpt["G_ema"].get("state"))
+        return _build({**ckpt["G"], "state": ckpt["G_ema"]["state"]}).eval()
     return _build(ckpt["G"]).eval()
+
+
+def version_needed(ckpt: dict) -> int:
+    """The lowest checkpoint version that can hold ``ckpt``: 2 if it uses a moving average of G or
+    conditional networks (added in version 2), else 1 (the previous release reads it)."""
+    new = "G_ema" in ckpt or any(models_mod.is_conditional(models_mod.MODELS.get(ckpt[k]["class"])) for k in ("G", "D"))
+    return 2 if new else 1
 
 
 # --------------------------------------------------------------------------- reading and writing
@@ -240,6 +281,14 @@ def check(ckpt: dict, where: str, data=None) -> dict:
     scalars = _check_scalars(where, ckpt.get("scalars", {}))
     _check_rng(where, ckpt["rng"])
     _check_history(where, ckpt["history"])
+    if trainer["ema"] and "G_ema" not in ckpt:
+        raise ValueError(f"{where}: the trainer kept a moving average of G (ema={trainer['ema']}) but the "
+                         f"'G_ema' entry is missing")
+    if "G_ema" in ckpt:
+        if not trainer["ema"]:
+            raise ValueError(f"{where}: it holds a moving average of G ('G_ema') but the trainer's ema is 0")
+        _entry(where, ckpt, "G_ema", dict)
+        _check_ema(where, G, ckpt["G_ema"].get("state"))
     if data is None:
         try:
             data = data_mod.from_spec(ckpt["data"])
@@ -353,17 +402,30 @@ def _check_step(where: str, what: str, value):
 
 
 def _check_trainer(where: str, cfg: dict, G: nn.Module) -> dict:
-    missing, extra = [k for k in TRAINER_KEYS if k not in cfg], [str(k) for k in cfg if k not in TRAINER_KEYS]
+    missing = [k for k in TRAINER_KEYS if k not in cfg]
+    extra = [str(k) for k in cfg if k not in TRAINER_KEYS and k not in OPTIONAL_TRAINER_KEYS]
     if missing or extra:
         raise ValueError(f"{where}: the trainer settings do not fit this gan_edu: missing {missing}, unexpected {extra}")
+    cfg = {**OPTIONAL_TRAINER_KEYS, **cfg}
     live = {k: cfg[k] for k in settings_mod.LIVE_SETTINGS}
-    fixed = {k: cfg[k] for k in ("batch_size", "seed", "pack", "unroll", "history_size")}
+    fixed = {k: cfg[k] for k in ("batch_size", "seed", "pack", "unroll", "history_size", "ema")}
     try:
         live = settings_mod.check_settings(**live)
         settings_mod.check_fixed(**fixed, sample_shape=G.out_shape)
     except (TypeError, ValueError) as err:
         raise ValueError(f"{where}: trainer settings: {err}") from None
     return {**fixed, **live, "loss": live["loss"].name}
+
+
+def _check_ema(where: str, G: nn.Module | None, state, finite: bool = True) -> None:
+    """The weights of a moving average of G: G's own names, shapes and dtypes (``G`` None: there must be none)."""
+    if G is None:
+        if state is not None:
+            raise ValueError(f"{where}: it holds a moving average of G ('G_ema') but this trainer keeps none (ema=0)")
+        return
+    if state is None:
+        raise ValueError(f"{where}: the moving average of G ('G_ema') is missing; this trainer keeps one (ema=)")
+    _check_weights(where, "G_ema", G.state_dict(), state, finite)
 
 
 def _check_counters(where: str, counters) -> dict:
@@ -414,6 +476,12 @@ def _build(entry: dict) -> nn.Module:
     net = models_mod.build(entry["class"], entry["config"])
     net.load_state_dict(entry["state"])
     return net
+
+
+def _trainer_entry(config: dict) -> dict:
+    """The trainer's settings as saved: without ``ema`` when it is 0, so a file that needs nothing
+    new stays readable by the previous release (which knows no ``ema``)."""
+    return {k: v for k, v in config.items() if k != "ema" or v}
 
 
 def _clone(obj):

@@ -4,7 +4,9 @@
     gan-edu train --preset ring-pacgan --out runs/pacgan
     gan-edu train --preset ring-pacgan --lr-g 1e-3 --out runs/pacgan-slow   # a preset, one setting changed
     gan-edu train --data digits --steps 3000 --out runs/digits
+    gan-edu train --data digits --conditional --out runs/cdigits    # or: --preset digits-conditional
     gan-edu sample --checkpoint runs/ring/checkpoint.pt --n 64 --out grid.png
+    gan-edu sample --checkpoint runs/cdigits/checkpoint.pt --out rows.png   # one row per class (--class 7: only 7s)
     gan-edu evaluate --checkpoint runs/digits/checkpoint.pt [--json]
     gan-edu class-report progress/*.json --out report
 
@@ -44,7 +46,7 @@ DATA = (*TOY, "digits", "mnist")
 # The choices --help lists, written out so that the parser imports no torch (``gan-edu --help`` answers
 # at once); tests/test_cli.py checks that they equal the registries in gan_edu.losses and gan_edu.presets.
 LOSSES = ("minimax", "non_saturating", "least_squares", "hinge", "wgan_gp")
-PRESETS = ("digits-dcgan", "ring-vanilla", "ring-pacgan", "ring-minibatch-std", "ring-unrolled", "ring-wgan-gp",
+PRESETS = ("digits-dcgan", "digits-conditional", "ring-vanilla", "ring-pacgan", "ring-minibatch-std", "ring-unrolled", "ring-wgan-gp",
            "grid-vanilla")
 
 EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
@@ -52,7 +54,9 @@ EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 # What a run is made of. A preset fixes its data and models (STRUCTURE); the TUNABLE settings can be
 # changed on top of a preset and when resuming; IDENTITY and STRUCTURE cannot change when resuming.
 IDENTITY = ("preset", "seed")
-STRUCTURE = ("data", "mnist_root", "hidden", "depth", "latent_dim", "pack", "unroll", "minibatch_std")
+STRUCTURE = ("data", "mnist_root", "hidden", "depth", "latent_dim", "pack", "unroll", "minibatch_std", "conditional")
+#: settings added after runs were first recorded, with the value an older record means
+LATER_SETTINGS = {"conditional": False}
 TUNABLE = ("loss", "batch_size", "lr_g", "lr_d", "d_steps", "real_label")
 SETTINGS = (*IDENTITY, *STRUCTURE, *TUNABLE, "steps", "snapshots")
 
@@ -176,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="gan-edu", description="Train small GANs and sample from them, on a CPU, offline.",
                 epilog="Examples:\n  gan-edu train --data ring --steps 2000 --out runs/ring\n"
                        "  gan-edu train --preset ring-pacgan --out runs/pacgan\n"
+                       "  gan-edu train --data digits --conditional --out runs/cdigits\n"
                        "  gan-edu sample --checkpoint runs/ring/checkpoint.pt --n 64 --out grid.png\n"
                        "  gan-edu evaluate --checkpoint runs/digits/checkpoint.pt\n"
                        "  gan-edu class-report progress/*.json --out report\n\n"
@@ -186,12 +191,16 @@ def build_parser() -> argparse.ArgumentParser:
     _train_parser(sub)
 
     s = sub.add_parser("sample", help="draw samples from a checkpoint into a PNG",
-                       description="Draw samples from a trained generator: a grid of images, or a scatter for 2D.")
+                       description="Draw samples from a trained generator: a grid of images, or a scatter for 2D. "
+                                   "A conditional generator draws one row per class, the same noise in each "
+                                   "column (or, with --class K, only class K).")
     s.add_argument("--checkpoint", required=True, help="a checkpoint.pt written by `gan-edu train`")
     s.add_argument("--n", type=_positive_int, default=64,
                    help=f"how many samples (default: 64; at most {MAX_POINTS} points or {MAX_IMAGES} images)")
     s.add_argument("--out", required=True, help="PNG file to write")
     s.add_argument("--seed", type=_count, default=0, help="random seed for the noise (default: 0)")
+    s.add_argument("--class", dest="klass", type=_count, metavar="K",
+                   help="conditional generators: draw only class K (default: one row per class)")
     s.add_argument("--force", action="store_true", help="overwrite --out if it exists")
 
     _evaluate_parser(sub)
@@ -250,6 +259,8 @@ def _train_parser(sub) -> None:
     t.add_argument("--pack", type=_up_to(64), help="PacGAN: D sees this many samples at once (default: 1)")
     t.add_argument("--unroll", type=_up_to(100, minimum=0), help="unrolled GAN: D look-ahead steps for G's loss (default: 0)")
     t.add_argument("--minibatch-std", action="store_true", default=None, help="add a minibatch-std feature to D")
+    t.add_argument("--conditional", action="store_true", default=None,
+                   help="class-conditional G and D (labelled images: --data digits or mnist)")
     t.add_argument("--real-label", type=_label, help="real label for D, e.g. 0.9 for label smoothing (default: 1)")
     t.add_argument("--snapshots", type=_up_to(10_000), help="PNG snapshots / GIF frames / checkpoints (default: 12)")
     t.add_argument("--device", type=_device, default="auto", help="auto (GPU if present), cpu or cuda (default: auto)")
@@ -281,8 +292,11 @@ def _resolve(explicit: dict) -> dict:
                              f"data and models; drop {fixed[0]}, or drop --preset and build your own set-up")
         return s
     images = s["data"] in ("digits", "mnist")
+    if s["conditional"] and not images:
+        raise UsageError(f"--conditional needs labelled images (--data digits or --data mnist); --data "
+                         f"{s['data'] or 'ring'} is 2D points without classes")
     defaults = dict(data="ring", loss="non_saturating", steps=2000, d_steps=1, hidden=128, depth=2, pack=1,
-                    unroll=0, minibatch_std=False, real_label=1.0, batch_size=64 if images else 256,
+                    unroll=0, minibatch_std=False, conditional=False, real_label=1.0, batch_size=64 if images else 256,
                     lr_g=2e-4 if images else 1e-3, lr_d=2e-4 if images else 1e-3, latent_dim=16 if images else 2,
                     mnist_root="data" if s["data"] == "mnist" else None)
     return {k: defaults[k] if s[k] is None and k in defaults else s[k] for k in SETTINGS}
@@ -318,6 +332,8 @@ def _read_record(out: Path):
         return "other", None
     ok = isinstance(record, dict) and isinstance(record.get("settings"), dict) \
         and isinstance(record.get("steps_planned"), int) and isinstance(record.get("checkpoint_step"), (int, type(None)))
+    if ok:                                   # a run recorded before a setting existed had that setting's old value
+        record["settings"] = {**LATER_SETTINGS, **record["settings"]}
     return ("run", record) if ok and set(record["settings"]) == set(SETTINGS) else ("other", None)
 
 
@@ -402,6 +418,11 @@ def _make_trainer(s: dict, device: str):
             G = ge.models.MLPGenerator(latent_dim=s["latent_dim"], out_dim=2, hidden=s["hidden"], depth=s["depth"])
             D = ge.models.MLPDiscriminator(in_dim=2 * s["pack"], hidden=s["hidden"], depth=s["depth"],
                                            minibatch_std=s["minibatch_std"])
+        elif s["conditional"]:               # labels 0..K-1 go into G (one-hot) and D (projection)
+            size, channels, k = data.shape[-1], data.shape[0], len(data.classes)
+            G = ge.models.ConditionalDCGenerator(latent_dim=s["latent_dim"], n_classes=k, image_size=size, channels=channels)
+            D = ge.models.ConditionalDCDiscriminator(n_classes=k, image_size=size, channels=channels * s["pack"],
+                                                     minibatch_std=s["minibatch_std"])
         else:
             size, channels = data.shape[-1], data.shape[0]
             G = ge.models.DCGenerator(latent_dim=s["latent_dim"], image_size=size, channels=channels)
@@ -475,7 +496,8 @@ class _Run:
         self.saved_step = plan.get("checkpoint_step")
         self.stop_signal = None
         self.saving = False
-        self.z = tr.G.sample_noise(64, generator=torch.Generator().manual_seed(self.settings["seed"] + 1))
+        count = 6 * tr.n_classes if tr.n_classes else 64      # conditional: 6 rows, one column per class
+        self.z = tr.G.sample_noise(count, generator=torch.Generator().manual_seed(self.settings["seed"] + 1))
         self.extent = None
         if tuple(tr.data.shape) == (2,):
             from .data import plane_extent
@@ -666,6 +688,8 @@ def _summary(r: dict) -> str:
     if "class_coverage" in r:
         cc = r["class_coverage"]
         text += f"  (digit classes {cc['classes']}/{cc['of']}, confident {cc['confident']:.0%})"
+    if "class_agreement" in r:
+        text += f"  (drawn as the class asked for: {r['class_agreement']['agreement']:.0%})"
     return text
 
 
@@ -741,7 +765,7 @@ def _frame(tr, z, extent):
     if tuple(tr.data.shape) == (2,):
         viz.plot_plane(tr, layers=("heat", "real", "fake"), extent=extent, ax=ax)
     else:
-        viz.plot_images(tr.sample(len(z), z=z), nrow=8, title=f"step {tr.state.step}", ax=ax)
+        viz.plot_images(tr.sample(len(z), z=z), nrow=tr.n_classes or 8, title=f"step {tr.state.step}", ax=ax)
     fig.tight_layout()
     fig.canvas.draw()
     return np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
@@ -782,7 +806,28 @@ def _evaluate(tr) -> dict:
                                  "kl_to_uniform": cov.kl, "counts": cov.counts.tolist(), "threshold": cov.threshold,
                                  "classifier_accuracy": judge.accuracy,
                                  "protocol": f"{cov.n} samples; confident if the classifier's max probability >= {cov.threshold}"}
+    if tr.n_classes == 10 and tuple(data.shape) == (1, 8, 8):      # a conditional digits run
+        out["class_agreement"] = _class_agreement(lambda z, y: tr.sample(len(z), z=z, labels=y), tr.G, n=1000, seed=0)
     return out
+
+
+def _class_agreement(draw, G, n: int, seed: int) -> dict:
+    """Does a conditional digits G draw the digit asked for? ``n`` samples ``draw(z, labels)``, classes
+    0..9 in turn, judged by the independent judge (:mod:`gan_edu.lessons.judges`: scikit-learn logistic
+    regression on the 8x8 digits' pixels, not the kit's CNN)."""
+    import torch
+
+    from .lessons import judges
+
+    judge = judges.independent_classifier()
+    n_classes = judge.n_classes
+    labels = torch.arange(n) % n_classes
+    with torch.no_grad():
+        x = draw(G.sample_noise(n, generator=torch.Generator().manual_seed(seed)), labels)
+    return {"agreement": judges.agreement(judge, x, labels), "confidence_ratio": judges.confidence_ratio(judge, x),
+            "judge_accuracy": judge.accuracy,
+            "protocol": f"{n} samples, classes 0..{n_classes - 1} in turn; the share the independent judge (logistic "
+                        f"regression on pixels) puts in the class asked for"}
 
 
 def _finite_or_none(x):
@@ -827,15 +872,14 @@ def sample(args) -> int:
     if args.n > limit:
         raise UsageError(f"--n {args.n} is too many for one picture of {'images' if images else 'points'}; "
                          f"at most {limit}")
-    with torch.no_grad():
-        x = G(G.sample_noise(args.n, generator=torch.Generator().manual_seed(args.seed)))
+    x, nrow, what = _samples_to_draw(G, args)
     bad = int((~torch.isfinite(x)).flatten(1).any(1).sum())
     if bad:
-        raise ValueError(f"the generator in {args.checkpoint!r} produced NaN or infinite samples ({bad} of {args.n}); nothing "
-                         f"was written. Its training diverged: use a checkpoint from before, or train again with "
-                         f"a smaller learning rate")
+        raise ValueError(f"the generator in {args.checkpoint!r} produced NaN or infinite samples ({bad} of {len(x)}); "
+                         f"nothing was written. Its training diverged: use a checkpoint from before, or train again "
+                         f"with a smaller learning rate")
     if x.ndim == 4:
-        fig = viz.plot_images(x, nrow=int(max(1, round(args.n ** 0.5))), size=4)
+        fig = viz.plot_images(x, nrow=nrow, size=4)
     else:
         fig = viz.figure(4, 4)
         ax = fig.add_subplot(111)
@@ -849,8 +893,36 @@ def sample(args) -> int:
     except OSError as err:
         raise ValueError(f"cannot write --out {str(out)!r} ({err.strerror or err}); choose a place you can "
                          f"write to") from None
-    print(f"wrote {args.n} samples to {out}")
+    print(f"wrote {what} to {out}")
     return 0
+
+
+def _samples_to_draw(G, args):
+    """(samples, images per grid row, what they are) for ``sample``. A conditional G draws one row per
+    class with the same noise in each column (the class changes, the style stays), or with ``--class K``
+    a grid of class K only."""
+    import torch
+
+    from . import models
+
+    k = getattr(G, "n_classes", None) if models.is_conditional(G) else None
+    if args.klass is not None and k is None:
+        raise UsageError("--class needs a conditional generator (gan-edu train --conditional or --preset "
+                         f"digits-conditional); the one in {args.checkpoint!r} draws no classes")
+    if args.klass is not None and args.klass >= k:
+        raise UsageError(f"--class {args.klass} is not a class of this generator: it draws classes 0 to {k - 1}")
+    noise = torch.Generator().manual_seed(args.seed)
+    square = int(max(1, round(args.n ** 0.5)))
+    with torch.no_grad():
+        if k is None:
+            return G(G.sample_noise(args.n, generator=noise)), square, f"{args.n} samples"
+        if args.klass is not None:
+            z = G.sample_noise(args.n, generator=noise)
+            return G(z, torch.full((args.n,), args.klass)), square, f"{args.n} samples of class {args.klass}"
+        columns = max(1, args.n // k)
+        z = G.sample_noise(columns, generator=noise).repeat(k, 1)                  # [K*c, latent]: row r is class r
+        y = torch.arange(k).repeat_interleave(columns)                             # [K*c]
+        return G(z, y), columns, f"{k} rows (classes 0 to {k - 1}) of {columns} samples, the same noise down each column"
 
 
 def _load_generator(path: str):
@@ -903,11 +975,14 @@ def _checkpoint_facts(path: str) -> tuple[dict, int | None]:
 
 
 def _digits_samples(G, path: str, n: int, seed: int):
-    """``n`` samples of G, refused with one line unless they are 8x8 digits."""
+    """``n`` samples of G, refused with one line unless they are 8x8 digits (a conditional G: classes 0..K-1 in turn)."""
     import torch
 
+    from . import models
+
     with torch.no_grad():
-        x = G(G.sample_noise(n, generator=torch.Generator().manual_seed(seed)))
+        z = G.sample_noise(n, generator=torch.Generator().manual_seed(seed))
+        x = G(z, torch.arange(n) % G.n_classes) if models.is_conditional(G) else G(z)
     if tuple(x.shape[1:]) != (1, 8, 8):
         made = f"points of {x.shape[1]} numbers (a 2D run)" if x.ndim == 2 else f"{'x'.join(map(str, x.shape[1:]))} images"
         raise ValueError(f"evaluate scores generators of the 8x8 digits (1x8x8 images, from gan-edu train --data digits "
@@ -942,6 +1017,12 @@ def evaluate(args) -> int:
               and sorted(spec.get("indices", [])) == sorted(setup.classifier.train_idx.tolist())):
         notes.append(f"this generator was trained on data this command does not know ({spec.get('kind', 'unknown')}); "
                      f"the memorised share is measured against the lab's {len(setup.train_images)} training digits only")
+    conditional = getattr(G, "n_classes", None) if getattr(G, "conditional", False) else None
+    if conditional == 10:
+        row["class_agreement"] = _class_agreement(lambda z, y: G(z, y), G, n=args.n, seed=args.seed)["agreement"]
+        notes.append(f"a conditional generator: its {args.n} samples ask for classes 0 to {conditional - 1} in turn "
+                     f"(uniform); the independent judge (logistic regression on pixels, not the kit's CNN) puts "
+                     f"{row['class_agreement']:.1%} of them in the class asked for")
     if args.n != setup.n:
         notes.append(f"--n {args.n} differs from the {setup.n} samples of the real-digits column: FD (biased upwards "
                      f"at small n), recall and coverage depend on n, so compare at --n {setup.n}")

@@ -10,12 +10,21 @@ A discriminator maps a sample to ONE real number per sample: a **logit**
 :math:`\sigma(\ell)`. The losses take the logits (numerically safer than
 taking a log of a sigmoid).
 
+**Conditional** models (lesson 09) also take a class label :math:`y` per sample:
+:math:`G(z, y)` makes a sample of class :math:`y`, and :math:`D(x, y)` judges whether
+:math:`x` is a real sample *of class* :math:`y`. They have ``conditional = True`` and
+``n_classes``; the trainer then passes the labels along (``G(z, y)``, ``D(x, y)``).
+
+:func:`average_into` keeps an exponential moving average of a network's weights
+(the trainer's ``ema=`` option: a smoother generator to sample from).
+
 Every model keeps the arguments it was built with in ``.config`` so a
 checkpoint can rebuild it (``build(class_name, config)``).
 """
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 from collections import OrderedDict
 from typing import NamedTuple
@@ -26,8 +35,10 @@ from torch import nn
 from . import _check
 
 __all__ = [
-    "MLPGenerator", "MLPDiscriminator", "DCGenerator", "DCDiscriminator", "MinibatchStd",
-    "sample_noise", "trace", "count_parameters", "build", "is_batch_coupled", "eval_mode", "without_grad", "NOISES",
+    "MLPGenerator", "MLPDiscriminator", "DCGenerator", "DCDiscriminator", "ConditionalDCGenerator",
+    "ConditionalDCDiscriminator", "MinibatchStd", "sample_noise", "trace", "count_parameters", "build",
+    "is_batch_coupled", "is_conditional", "check_labels", "average_into", "averaged_copy", "eval_mode", "without_grad",
+    "NOISES",
 ]
 
 NOISES = ("normal", "uniform")
@@ -190,13 +201,14 @@ class MLPDiscriminator(nn.Module):
 
 
 def _dcgan_init(module: nn.Module) -> None:
-    """Radford et al. 2016: conv weights ~ N(0, 0.02), BatchNorm scale ~ N(1, 0.02)."""
+    """Radford et al. 2016: conv weights ~ N(0, 0.02), BatchNorm scale ~ N(1, 0.02) (class embeddings
+    like the weights)."""
     for m in module.modules():
         if getattr(getattr(m, "weight", None), "is_meta", False):
             continue                      # built on the meta device (to check a checkpoint): no numbers to draw
-        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear, nn.Embedding)):
             nn.init.normal_(m.weight, 0.0, 0.02)
-            if m.bias is not None:
+            if getattr(m, "bias", None) is not None:
                 nn.init.zeros_(m.bias)
         elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
             nn.init.normal_(m.weight, 1.0, 0.02)
@@ -208,6 +220,27 @@ def _check_image_size(image_size) -> int:
     if image_size % 4 or image_size < 8:
         raise ValueError(f"image_size must be a multiple of 4 and at least 8 (e.g. 8, 16, 28), got {image_size}")
     return image_size
+
+
+def _dc_generator_net(in_dim: int, image_size: int, channels: int, f: int) -> nn.Sequential:
+    """The DCGAN generator's layers, from an input of ``in_dim`` numbers per sample."""
+    s = image_size // 4
+    return nn.Sequential(OrderedDict([
+        ("project", nn.Linear(in_dim, 4 * f * s * s, bias=False)),               # [N, 4f*s*s]
+        ("reshape", nn.Unflatten(1, (4 * f, s, s))),                             # [N, 4f, s, s]
+        ("bn0", nn.BatchNorm2d(4 * f)),
+        ("relu0", nn.ReLU()),
+        ("up1", nn.ConvTranspose2d(4 * f, 2 * f, 4, 2, 1, bias=False)),          # [N, 2f, 2s, 2s]
+        ("bn1", nn.BatchNorm2d(2 * f)),
+        ("relu1", nn.ReLU()),
+        ("up2", nn.ConvTranspose2d(2 * f, channels, 4, 2, 1)),                   # [N, C, 4s, 4s]
+        ("tanh", nn.Tanh()),                                                     # pixels in [-1, 1]
+    ]))
+
+
+def _dc_generator_size(in_dim: int, image_size: int, channels: int, f: int) -> int:
+    s = image_size // 4
+    return in_dim * 4 * f * s * s + 8 * f + 4 * f * 2 * f * 16 + 4 * f + 2 * f * channels * 16 + channels
 
 
 class DCGenerator(_Generator):
@@ -226,24 +259,45 @@ class DCGenerator(_Generator):
         self.config = dict(latent_dim=latent_dim, image_size=image_size, channels=channels,
                            features=f, noise=noise)
         self.out_shape = (channels, image_size, image_size)
-        s = image_size // 4
-        _check_size("DCGenerator", self.config, latent_dim * 4 * f * s * s + 8 * f + 4 * f * 2 * f * 16 + 4 * f
-                    + 2 * f * channels * 16 + channels)
-        self.net = nn.Sequential(OrderedDict([
-            ("project", nn.Linear(latent_dim, 4 * f * s * s, bias=False)),           # [N, 4f*s*s]
-            ("reshape", nn.Unflatten(1, (4 * f, s, s))),                             # [N, 4f, s, s]
-            ("bn0", nn.BatchNorm2d(4 * f)),
-            ("relu0", nn.ReLU()),
-            ("up1", nn.ConvTranspose2d(4 * f, 2 * f, 4, 2, 1, bias=False)),          # [N, 2f, 2s, 2s]
-            ("bn1", nn.BatchNorm2d(2 * f)),
-            ("relu1", nn.ReLU()),
-            ("up2", nn.ConvTranspose2d(2 * f, channels, 4, 2, 1)),                   # [N, C, 4s, 4s]
-            ("tanh", nn.Tanh()),                                                     # pixels in [-1, 1]
-        ]))
+        _check_size("DCGenerator", self.config, _dc_generator_size(latent_dim, image_size, channels, f))
+        self.net = _dc_generator_net(latent_dim, image_size, channels, f)
         _dcgan_init(self)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.net(z)
+
+
+def _dc_discriminator_body(image_size: int, channels: int, f: int, norm: str, minibatch_std: bool):
+    """The DCGAN discriminator's convolutions: ``(layers, sn, width)``, the layers up to and including
+    the flatten (``width`` features per image), and the spectral-norm wrapper for the layers after them."""
+    sn = nn.utils.parametrizations.spectral_norm if norm == "spectral" else (lambda m: m)
+    s = image_size // 4
+    layers = OrderedDict([
+        ("conv1", sn(nn.Conv2d(channels, f, 4, 2, 1))),                          # [N, f, 2s, 2s]
+        ("lrelu1", nn.LeakyReLU(0.2)),
+        ("conv2", sn(nn.Conv2d(f, 2 * f, 4, 2, 1, bias=norm != "batch"))),      # [N, 2f, s, s]
+    ])
+    if norm == "batch":
+        layers["bn2"] = nn.BatchNorm2d(2 * f)
+    layers["lrelu2"] = nn.LeakyReLU(0.2)
+    c = 2 * f
+    if minibatch_std:
+        layers["minibatch_std"] = MinibatchStd()                                 # [N, 2f+1, s, s]
+        c += 1
+    layers["flatten"] = nn.Flatten()                                             # [N, c*s*s]
+    return layers, sn, c * s * s
+
+
+def _dc_discriminator_size(image_size: int, channels: int, f: int, norm: str, minibatch_std: bool) -> int:
+    s = image_size // 4
+    return (channels * f * 16 + f + f * 2 * f * 16 + (4 * f if norm == "batch" else 2 * f)
+            + (2 * f + minibatch_std) * s * s + 1)
+
+
+def _dc_discriminator_args(image_size, channels, features, norm, minibatch_std) -> tuple:
+    return (_check_image_size(image_size), _check.positive_int("channels", channels),
+            _check.positive_int("features", features), _check.one_of("norm", norm, ("batch", "spectral", "none")),
+            _check.boolean("minibatch_std", minibatch_std))
 
 
 class DCDiscriminator(nn.Module):
@@ -254,37 +308,112 @@ class DCDiscriminator(nn.Module):
     def __init__(self, image_size: int = 8, channels: int = 1, features: int = 32, norm: str = "batch",
                  minibatch_std: bool = False):
         super().__init__()
-        self.image_size = image_size = _check_image_size(image_size)
-        self.channels = channels = _check.positive_int("channels", channels)
-        f = _check.positive_int("features", features)
-        _check.one_of("norm", norm, ("batch", "spectral", "none"))
-        minibatch_std = _check.boolean("minibatch_std", minibatch_std)
+        image_size, channels, f, norm, minibatch_std = _dc_discriminator_args(image_size, channels, features, norm,
+                                                                              minibatch_std)
+        self.image_size, self.channels = image_size, channels
         self.config = dict(image_size=image_size, channels=channels, features=f, norm=norm,
                            minibatch_std=minibatch_std)
-        sn = nn.utils.parametrizations.spectral_norm if norm == "spectral" else (lambda m: m)
-        s = image_size // 4
-        _check_size("DCDiscriminator", self.config, channels * f * 16 + f + f * 2 * f * 16 + (4 * f if norm == "batch" else 2 * f)
-                    + (2 * f + minibatch_std) * s * s + 1)
-        layers = OrderedDict([
-            ("conv1", sn(nn.Conv2d(channels, f, 4, 2, 1))),                          # [N, f, 2s, 2s]
-            ("lrelu1", nn.LeakyReLU(0.2)),
-            ("conv2", sn(nn.Conv2d(f, 2 * f, 4, 2, 1, bias=norm != "batch"))),      # [N, 2f, s, s]
-        ])
-        if norm == "batch":
-            layers["bn2"] = nn.BatchNorm2d(2 * f)
-        layers["lrelu2"] = nn.LeakyReLU(0.2)
-        c = 2 * f
-        if minibatch_std:
-            layers["minibatch_std"] = MinibatchStd()                                 # [N, 2f+1, s, s]
-            c += 1
-        layers["flatten"] = nn.Flatten()                                             # [N, c*s*s]
-        layers["out"] = sn(nn.Linear(c * s * s, 1))                                  # [N, 1]
+        _check_size("DCDiscriminator", self.config, _dc_discriminator_size(image_size, channels, f, norm, minibatch_std))
+        layers, sn, width = _dc_discriminator_body(image_size, channels, f, norm, minibatch_std)
+        layers["out"] = sn(nn.Linear(width, 1))                                      # [N, 1]
         layers["logit"] = nn.Flatten(0)                                              # [N]
         self.net = nn.Sequential(layers)
         _dcgan_init(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
+
+
+# --------------------------------------------------------------------------- conditional (lesson 09)
+def check_labels(name: str, labels, n: int, n_classes: int) -> torch.Tensor:
+    """``labels`` as a long tensor [n] of class indices in [0, n_classes), or a clear error naming ``name``.
+    A single whole number means that class for all ``n`` samples."""
+    if isinstance(labels, bool) or labels is None or isinstance(labels, (str, bytes, float)):
+        raise TypeError(f"{name} must be a tensor of {n} class indices (0 to {n_classes - 1}) or one class index, "
+                        f"got {labels!r}")
+    if _check._is_int(labels):
+        labels = torch.full((n,), int(labels), dtype=torch.long)
+    try:
+        t = torch.as_tensor(labels)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"{name} must be a tensor of class indices, got {type(labels).__name__}") from None
+    if t.is_floating_point() or t.is_complex() or t.dtype == torch.bool:
+        raise TypeError(f"{name} must hold whole class indices (an integer tensor), got dtype {t.dtype}")
+    if t.ndim != 1 or len(t) != n:
+        raise ValueError(f"{name} must have shape [{n}] (one class index per sample), got shape {list(t.shape)}")
+    if n and (int(t.min()) < 0 or int(t.max()) >= n_classes):
+        raise ValueError(f"{name} must be class indices from 0 to {n_classes - 1} (n_classes={n_classes}), "
+                         f"got values from {int(t.min())} to {int(t.max())}")
+    return t.long()
+
+
+class ConditionalDCGenerator(_Generator):
+    r"""A DCGAN generator told which class to draw: ``G(z, y)`` for z [N, latent_dim] and class
+    indices y [N]. The class enters as a **one-hot** vector appended to z,
+    :math:`[z, \mathrm{onehot}(y)]`, before the first (linear) layer. Since
+    :math:`W [z, \mathrm{onehot}(y)] = W_z z + w_y`, that is the same as adding a learned
+    vector :math:`w_y` -- an embedding of the class, one per class -- to the projection of z:
+    the label picks *which* digit, z keeps deciding *how* it is written (stroke, slant, size).
+    The layers after that are :class:`DCGenerator`'s."""
+
+    conditional = True
+
+    def __init__(self, latent_dim: int = 16, n_classes: int = 10, image_size: int = 8, channels: int = 1,
+                 features: int = 32, noise: str = "normal"):
+        super().__init__()
+        self.latent_dim = latent_dim = _check.positive_int("latent_dim", latent_dim)
+        self.n_classes = n_classes = _check.integer("n_classes", n_classes, minimum=2)
+        self.image_size = image_size = _check_image_size(image_size)
+        self.channels = channels = _check.positive_int("channels", channels)
+        f = _check.positive_int("features", features)
+        self.noise = _check.one_of("noise", noise, NOISES)
+        self.config = dict(latent_dim=latent_dim, n_classes=n_classes, image_size=image_size, channels=channels,
+                           features=f, noise=noise)
+        self.out_shape = (channels, image_size, image_size)
+        _check_size("ConditionalDCGenerator", self.config,
+                    _dc_generator_size(latent_dim + n_classes, image_size, channels, f))
+        self.net = _dc_generator_net(latent_dim + n_classes, image_size, channels, f)
+        _dcgan_init(self)
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        onehot = nn.functional.one_hot(y, self.n_classes).to(z.dtype)            # [N, K]
+        return self.net(torch.cat([z, onehot], dim=1))                           # [N, C, H, W]
+
+
+class ConditionalDCDiscriminator(nn.Module):
+    r"""A **projection discriminator** (Miyato & Koyama 2018): ``D(x, y)`` is one logit per image,
+
+    .. math:: D(x, y) = \psi(\phi(x)) + e_y^\top \phi(x)
+
+    :math:`\phi(x)` are the features of :class:`DCDiscriminator`'s convolutions, :math:`\psi` its last
+    linear layer ("does x look like a real image at all?") and :math:`e_y` a learned vector per class
+    ("do these features fit class y?"): the inner product is large when the image's features point the
+    way of its class. The label meets the image only at the end, where the features already say what the
+    image shows -- the form the optimal D takes when the logit splits into a class-free part and a
+    log-ratio of the class probabilities."""
+
+    conditional = True
+
+    def __init__(self, n_classes: int = 10, image_size: int = 8, channels: int = 1, features: int = 32,
+                 norm: str = "batch", minibatch_std: bool = False):
+        super().__init__()
+        self.n_classes = n_classes = _check.integer("n_classes", n_classes, minimum=2)
+        image_size, channels, f, norm, minibatch_std = _dc_discriminator_args(image_size, channels, features, norm,
+                                                                              minibatch_std)
+        self.image_size, self.channels = image_size, channels
+        self.config = dict(n_classes=n_classes, image_size=image_size, channels=channels, features=f, norm=norm,
+                           minibatch_std=minibatch_std)
+        layers, sn, width = _dc_discriminator_body(image_size, channels, f, norm, minibatch_std)
+        _check_size("ConditionalDCDiscriminator", self.config,
+                    _dc_discriminator_size(image_size, channels, f, norm, minibatch_std) + n_classes * width)
+        self.features = nn.Sequential(layers)                                        # phi: [N, width]
+        self.out = sn(nn.Linear(width, 1))                                           # psi: [N, 1]
+        self.embed = sn(nn.Embedding(n_classes, width))                              # e_y: [K, width]
+        _dcgan_init(self)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        phi = self.features(x)                                                       # [N, width]
+        return self.out(phi).squeeze(1) + (self.embed(y) * phi).sum(1)               # [N]: one logit each
 
 
 # --------------------------------------------------------------------------- helpers
@@ -357,7 +486,37 @@ def is_batch_coupled(model: nn.Module) -> bool:
     return any(isinstance(m, (nn.modules.batchnorm._BatchNorm, MinibatchStd)) for m in model.modules())
 
 
-MODELS = {cls.__name__: cls for cls in (MLPGenerator, MLPDiscriminator, DCGenerator, DCDiscriminator)}
+def is_conditional(model: nn.Module) -> bool:
+    """True for a network that takes class labels too: ``G(z, y)`` or ``D(x, y)`` (lesson 09)."""
+    return bool(getattr(model, "conditional", False))
+
+
+# --------------------------------------------------------------------------- weight averaging
+@without_grad
+def average_into(average: nn.Module, net: nn.Module, decay: float) -> None:
+    r"""One step of an exponential moving average of ``net``'s weights, in place:
+    :math:`\bar\theta \leftarrow \beta\,\bar\theta + (1 - \beta)\,\theta` with :math:`\beta` = ``decay``,
+    for every parameter and floating-point buffer (BatchNorm's running statistics); other buffers
+    (BatchNorm's batch counter) are copied. ``average`` must be a copy of ``net`` (same structure)."""
+    a_params, params = list(average.parameters()), list(net.parameters())
+    torch._foreach_lerp_(a_params, params, 1.0 - decay)
+    for a, b in zip(average.buffers(), net.buffers()):
+        if a.is_floating_point():
+            a.lerp_(b, 1.0 - decay)
+        else:
+            a.copy_(b)
+
+
+def averaged_copy(net: nn.Module) -> nn.Module:
+    """A copy of ``net`` to hold its moving average: in eval mode, no gradients, never trained directly."""
+    average = copy.deepcopy(net).eval()
+    for p in average.parameters():
+        p.requires_grad_(False)
+    return average
+
+
+MODELS = {cls.__name__: cls for cls in (MLPGenerator, MLPDiscriminator, DCGenerator, DCDiscriminator,
+                                        ConditionalDCGenerator, ConditionalDCDiscriminator)}
 
 
 def build(class_name: str, config: dict) -> nn.Module:

@@ -18,7 +18,8 @@ from . import losses as losses_mod
 from . import models as models_mod
 
 __all__ = ["OPTIMIZERS", "LIVE_SETTINGS", "Settings", "resolve_device", "check_settings", "check_fixed",
-           "check_betas", "as_data", "as_batch", "check_networks", "check_shapes", "packed", "fast_adam_kwargs"]
+           "check_betas", "as_data", "as_batch", "check_networks", "check_conditional", "check_labelled", "check_shapes", "packed",
+           "fast_adam_kwargs"]
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 #: the settings ``configure()`` changes between steps (the training lab's live controls)
@@ -76,11 +77,15 @@ def check_settings(*, loss, lr_g, lr_d, betas, d_steps, real_label, gp_weight, o
     return out
 
 
-def check_fixed(*, batch_size, seed, pack, unroll, history_size, sample_shape) -> dict:
+def check_fixed(*, batch_size, seed, pack, unroll, history_size, sample_shape, ema=0.0) -> dict:
     """The settings fixed at construction, checked (plain Python values back)."""
     out = dict(batch_size=_check.positive_int("batch_size", batch_size), seed=_check.integer("seed", seed, minimum=0, maximum=2**63),
                pack=_check.positive_int("pack", pack), unroll=_check.integer("unroll", unroll, minimum=0, maximum=100),
-               history_size=_check.integer("history_size", history_size, minimum=2))
+               history_size=_check.integer("history_size", history_size, minimum=2),
+               ema=_check.number("ema", ema, minimum=0.0, maximum=1.0))
+    if out["ema"] >= 1.0:
+        raise ValueError(f"ema must be a decay in [0, 1) (e.g. 0.999; 0 = no moving average), got {ema!r}: "
+                         f"with 1 the average would never move from G's first weights")
     if out["batch_size"] % out["pack"]:
         raise ValueError(f"batch_size ({batch_size}) must be a multiple of pack ({pack}): "
                          f"D sees the batch in groups of {pack}")
@@ -115,6 +120,37 @@ def as_batch(name: str, x, sample_shape: tuple, hint: str) -> torch.Tensor:
     return t
 
 
+def check_conditional(G, D, data, pack: int) -> int | None:
+    """For conditional networks (``G(z, y)``, ``D(x, y)``: lesson 09) the number of classes, after checking
+    that G and D agree, that ``data`` has labels they can take and that ``pack`` is 1; None if neither is."""
+    g, d = models_mod.is_conditional(G), models_mod.is_conditional(D)
+    if not g and not d:
+        return None
+    if g != d:
+        which, other = ("G", "D") if g else ("D", "G")
+        raise ValueError(f"{which} is conditional (it takes class labels) but {other} is not: both must be, e.g. "
+                         f"ConditionalDCGenerator with ConditionalDCDiscriminator")
+    if G.n_classes != D.n_classes:
+        raise ValueError(f"G has n_classes={G.n_classes} but D has n_classes={D.n_classes}; build both with the same")
+    if pack != 1:
+        raise ValueError(f"pack={pack} cannot be used with conditional networks: PacGAN shows D {pack} samples in one "
+                         f"input, each with its own class, but a conditional D takes one label per input; use pack=1")
+    check_labelled(data, G.n_classes)
+    return G.n_classes
+
+
+def check_labelled(data, n_classes: int) -> None:
+    """``data`` must be labelled (an image set) with every label in [0, n_classes)."""
+    labels = getattr(data, "labels", None)
+    if not isinstance(data, data_mod.ImageSet) or not isinstance(labels, torch.Tensor):
+        raise ValueError(f"conditional networks need data with class labels (an image set such as ge.data.digits()), "
+                         f"got {getattr(data, 'name', type(data).__name__)!r}")
+    if int(labels.min()) < 0 or int(labels.max()) >= n_classes:
+        raise ValueError(f"the data's labels run from {int(labels.min())} to {int(labels.max())}, but the networks "
+                         f"have n_classes={n_classes} (labels 0 to {n_classes - 1}); build them with "
+                         f"n_classes={int(labels.max()) + 1}")
+
+
 def check_networks(G, D) -> None:
     if not isinstance(G, nn.Module):
         raise TypeError(f"G must be a torch.nn.Module (e.g. gan_edu.models.MLPGenerator), got {type(G).__name__}")
@@ -126,13 +162,14 @@ def check_networks(G, D) -> None:
 
 
 @models_mod.without_grad
-def check_shapes(G: nn.Module, D: nn.Module, data, pack: int, device: torch.device) -> None:
+def check_shapes(G: nn.Module, D: nn.Module, data, pack: int, device: torch.device, n_classes: int | None = None) -> None:
     """Dry-run G and D (in eval mode) on a tiny batch so a mismatch fails now, with a clear message."""
     z = models_mod.sample_noise(2 * pack, G.latent_dim, getattr(G, "noise", "normal"),
                                 torch.Generator().manual_seed(0), device)                 # z [2m, latent]
+    y = () if n_classes is None else (torch.tensor([0, n_classes - 1], device=device),)  # labels [2], conditional only
     with models_mod.eval_mode(G, D):
         try:
-            fake = G(z)
+            fake = G(z, *y)
         except RuntimeError as err:
             raise ValueError(f"G could not take noise of shape {tuple(z.shape)} (latent_dim={G.latent_dim}): {err}") from None
         if tuple(fake.shape[1:]) != tuple(data.shape):
@@ -145,7 +182,7 @@ def check_shapes(G: nn.Module, D: nn.Module, data, pack: int, device: torch.devi
             raise ValueError(f"D has {what}={in_dim} but must take {want}: pack={pack} x {data.shape[0]} "
                              f"per sample (PacGAN concatenates {pack} samples); build D with {what}={want}")
         try:
-            logits = D(packed(fake, pack))                                                # [2]: one per pack
+            logits = D(packed(fake, pack), *y)                                            # [2]: one per pack
         except RuntimeError as err:
             raise ValueError(f"D cannot take G's samples of shape {tuple(fake.shape[1:])}: {err}") from None
         if tuple(logits.shape) != (2,):
@@ -207,6 +244,8 @@ class Settings:
             if tuple(data.shape) != tuple(self.data.shape):
                 raise ValueError(f"data must have samples of shape {tuple(self.data.shape)} like the current data, "
                                  f"got {tuple(data.shape)}; build a new Trainer for other shapes")
+            if self.n_classes is not None:
+                check_labelled(data, self.n_classes)
         opts = None
         if optimizer is not None:
             opts = (self._make_optimizer(self.G, new["lr_g"], new["optimizer"], new["betas"]),
@@ -239,4 +278,4 @@ class Settings:
         return dict(loss=self.loss.name, batch_size=self.batch_size, lr_g=self.lr_g, lr_d=self.lr_d,
                     betas=list(self.betas), d_steps=self.d_steps, seed=self.seed, optimizer=self.optimizer,
                     real_label=self.real_label, gp_weight=self.gp_weight, pack=self.pack, unroll=self.unroll,
-                    history_size=self.history.capacity)
+                    history_size=self.history.capacity, ema=self.ema)

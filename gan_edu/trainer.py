@@ -6,6 +6,7 @@ call it an epoch). ``step_d()`` and ``step_g()`` run one sub-step alone, like GA
 
     rng ─► real [B, *shape] ────────────────────────┐   packed for D: [B/m, m·C, ...]
     rng ─► z [B, latent] ──G──► fake [B, *shape] ───┤
+    (conditional: real's labels [B] go with it; rng ─► fake_labels [B] ─► G(z, y) and D(fake, y))
                                                     ▼
     update D:  D ─► real_logits [B/m], fake_logits [B/m] ─► loss.d_loss ─► backward ─► opt_d.step()
                (fake is detached: no gradient reaches G)
@@ -13,7 +14,8 @@ call it an epoch). ``step_d()`` and ``step_g()`` run one sub-step alone, like GA
                (through D into G) ─► opt_g.step()
 
 Events fire between the phases; a handler reads ``trainer.state``, a :class:`TrainState`
-(both in :mod:`gan_edu.events`).
+(both in :mod:`gan_edu.events`). With ``ema=0.999`` the trainer also keeps ``G_ema``, a moving
+average of G's weights, updated after every G update; ``sample()`` draws from it.
 **A step is all-or-nothing** (:mod:`gan_edu.undo`): if a handler raises (:class:`HandlerError`),
 a loss, a weight or an optimiser's state becomes NaN/inf (:class:`TrainingDiverged`, which
 names the cause), or you interrupt the kernel, the trainer is put back exactly as it was
@@ -21,9 +23,12 @@ before that step -- networks, optimisers, settings, random state, counters, hist
 is kept as ``trainer.last_good``, and only then does the error say so.
 
 The other parts of the trainer: :mod:`gan_edu.settings` (every argument checked;
-``configure``), :mod:`gan_edu.checkpoint` (``snapshot``/``restore``, ``save``/``load``).
+``configure``), :mod:`gan_edu.checkpoint` (``snapshot``/``restore``, ``save``/``load``),
+:mod:`gan_edu.sampling` (``sample``/``d_prob``: pictures that never change training).
 """
 from __future__ import annotations
+
+import functools
 
 import torch
 from torch import nn
@@ -36,7 +41,7 @@ from .checkpoint import FORMAT as CHECKPOINT_FORMAT
 from .checkpoint import Checkpoints, load_generator
 from .events import EVENTS, Events, HandlerError, TrainState
 from .history import History
-from .models import without_grad
+from .sampling import Sampling
 from .settings import OPTIMIZERS, Settings, resolve_device
 from .undo import Kept, TrainingDiverged, Undo, check_finite, check_update
 
@@ -44,7 +49,7 @@ __all__ = ["Trainer", "TrainState", "TrainingDiverged", "HandlerError", "EVENTS"
            "OPTIMIZERS", "CHECKPOINT_FORMAT"]
 
 
-class Trainer(Events, Settings, Checkpoints):
+class Trainer(Events, Settings, Checkpoints, Sampling):
     """Train generator ``G`` against discriminator ``D`` (which returns logits) on ``data``.
 
     ``data`` is a :mod:`gan_edu.data` source or an array of points ``[n, dim]``. ``loss`` is a
@@ -52,25 +57,32 @@ class Trainer(Events, Settings, Checkpoints):
     take ``m`` times the data's features. ``unroll=k`` computes G's loss against D as it will be
     after ``k`` more updates (a first-order look-ahead D, after unrolled GANs). ``real_label=0.9`` is one-sided label smoothing.
     ``rng`` is the random stream of training (real batches, z); pictures use their own.
+    Conditional G and D (``G(z, y)``, ``D(x, y)``) train on labelled data: the labels flow with the real
+    batch, and G is asked for classes drawn uniformly (lesson 09). ``ema=β`` keeps ``G_ema``, an
+    exponential moving average of G's weights (decay β, warmed up over the first updates).
     """
 
     def __init__(self, G: nn.Module, D: nn.Module, data, loss="non_saturating", batch_size: int = 256,
                  lr_g: float = 1e-3, lr_d: float = 1e-3, betas=(0.5, 0.999), d_steps: int = 1, seed: int = 0,
                  optimizer: str = "adam", device="auto", real_label: float = 1.0, gp_weight: float = 10.0,
-                 pack: int = 1, unroll: int = 0, history_size: int = 4096):
+                 pack: int = 1, unroll: int = 0, history_size: int = 4096, ema: float = 0.0):
         settings_mod.check_networks(G, D)                          # every argument is checked first (settings.py)
         self.data = settings_mod.as_data(data)
         fixed = settings_mod.check_fixed(batch_size=batch_size, seed=seed, pack=pack, unroll=unroll,
-                                         history_size=history_size, sample_shape=self.data.shape)
+                                         history_size=history_size, sample_shape=self.data.shape, ema=ema)
         self._set(settings_mod.check_settings(loss=loss, lr_g=lr_g, lr_d=lr_d, betas=betas, d_steps=d_steps,
                                               real_label=real_label, gp_weight=gp_weight, optimizer=optimizer))
         self.device = resolve_device(device)
-        self.batch_size, self.seed, self.pack, self.unroll = (fixed[k] for k in ("batch_size", "seed", "pack", "unroll"))
+        self.batch_size, self.seed, self.pack, self.unroll, self.ema = (fixed[k] for k in ("batch_size", "seed", "pack",
+                                                                                           "unroll", "ema"))
         self.G, self.D = G.to(self.device), D.to(self.device)
-        settings_mod.check_shapes(self.G, self.D, self.data, self.pack, self.device)
+        self.n_classes = settings_mod.check_conditional(self.G, self.D, self.data, self.pack)   # None: unconditional
+        settings_mod.check_shapes(self.G, self.D, self.data, self.pack, self.device, self.n_classes)
+        self.G_ema = models_mod.averaged_copy(self.G) if self.ema else None     # moving average of G (eval mode)
         self._g_params, self._d_params = list(self.G.parameters()), list(self.D.parameters())
         self._params = [*self._g_params, *self._d_params]
         self._g_tensors, self._d_tensors = [*self._g_params, *self.G.buffers()], [*self._d_params, *self.D.buffers()]
+        self._ema_tensors = [] if self.G_ema is None else [*self.G_ema.parameters(), *self.G_ema.buffers()]
         self.opt_g = self._make_optimizer(self.G, self.lr_g, self.optimizer, self.betas)
         self.opt_d = self._make_optimizer(self.D, self.lr_d, self.optimizer, self.betas)
         self.rng = torch.Generator().manual_seed(self.seed)               # real batches, z, GP mixing
@@ -111,12 +123,13 @@ class Trainer(Events, Settings, Checkpoints):
         s = self.state
         self.opt_d.zero_grad(set_to_none=True)
         self.opt_g.zero_grad(set_to_none=True)
-        real = self.data.sample(self.batch_size, generator=self.rng).to(self.device)  # real [B, *shape]
-        z = self.G.sample_noise(self.batch_size, generator=self.rng)                  # z [B, latent]
+        real, s.labels = self._real_batch()                                 # real [B, *shape], labels [B] or None
+        z = self.G.sample_noise(self.batch_size, generator=self.rng)        # z [B, latent]
+        s.fake_labels = self._classes_for_g()                               # [B]: the classes G is asked for, or None
         with torch.set_grad_enabled(reuse_fake):            # keep G's graph only if G's update reuses the batch
-            fake = self.G(z)                                                          # fake [B, *shape]
-        real_logits, fake_logits = self._d_logits(real, fake.detach())   # [B/pack] each; detached: no gradient into G
-        loss = self._d_loss(real, fake, real_logits, fake_logits)
+            fake = self._generate(z, s.fake_labels)                         # fake [B, *shape]
+        real_logits, fake_logits = self._d_logits(real, fake.detach(), s.labels, s.fake_labels)  # [B/pack] each;
+        loss = self._d_loss(real, fake, real_logits, fake_logits, s.labels)                     # no gradient into G
         s.real, s.z, s.fake, s.real_logits, s.fake_logits, s.loss = real, z, fake, real_logits, fake_logits, loss
         s.loss_d, s.d_real, s.d_fake = torch.stack([loss.detach(), torch.sigmoid(real_logits.detach()).mean(),
                                                     torch.sigmoid(fake_logits.detach()).mean()]).tolist()  # one sync
@@ -138,10 +151,11 @@ class Trainer(Events, Settings, Checkpoints):
         self.opt_d.zero_grad(set_to_none=True)
         if fake is None:                                                  # step_g() alone: a fresh batch
             s.z = self.G.sample_noise(self.batch_size, generator=self.rng)   # z [B, latent]
-            fake = self.G(s.z)                                               # fake [B, *shape]
+            s.fake_labels = self._classes_for_g()                            # [B] or None
+            fake = self._generate(s.z, s.fake_labels)                        # fake [B, *shape]
         kept_d = self._look_ahead() if self.unroll else None
         _set_requires_grad(self._d_params, False)
-        fake_logits = self.D(self.packed(fake))                           # [B/pack]
+        fake_logits = self._judge(self.packed(fake), s.fake_labels)       # [B/pack]
         loss = self.loss.g_loss(fake_logits)
         s.fake, s.fake_logits, s.loss = fake, fake_logits, loss
         s.loss_g, s.d_fake_g = torch.stack([loss.detach(), torch.sigmoid(fake_logits.detach()).mean()]).tolist()
@@ -155,6 +169,8 @@ class Trainer(Events, Settings, Checkpoints):
         self.opt_g.step()
         check_update(self, "G", self.G, self.opt_g, self._g_params)
         s.g_updates += 1
+        if self.G_ema is not None:          # the average follows G: decay min(ema, (1 + n) / (10 + n)) after n updates
+            models_mod.average_into(self.G_ema, self.G, min(self.ema, (1 + s.g_updates) / (10 + s.g_updates)))
         self._fire("g_step_end")
 
     def run(self, steps: int, progress: bool = True) -> None:
@@ -178,18 +194,38 @@ class Trainer(Events, Settings, Checkpoints):
         self._fire_outside_a_step("run_end")
 
     # ------------------------------------------------------------------ helpers of the loop
-    def _d_loss(self, real, fake, real_logits, fake_logits) -> torch.Tensor:
+    def _real_batch(self):
+        """A real batch [B, *shape] and, for conditional networks, its labels [B] (else None)."""
+        if self.n_classes is None:
+            return self.data.sample(self.batch_size, generator=self.rng).to(self.device), None
+        real, labels = self.data.sample(self.batch_size, generator=self.rng, return_labels=True)
+        return real.to(self.device), labels.to(self.device)
+
+    def _classes_for_g(self) -> torch.Tensor | None:
+        """For conditional networks, the classes G is asked to draw, uniform over the n_classes [B]."""
+        if self.n_classes is None:
+            return None
+        return torch.randint(self.n_classes, (self.batch_size,), generator=self.rng).to(self.device)
+
+    def _generate(self, z, y):              # G(z), or G(z, y) for a conditional G
+        return self.G(z) if y is None else self.G(z, y)
+
+    def _judge(self, x, y):                 # D(x), or D(x, y) for a conditional D
+        return self.D(x) if y is None else self.D(x, y)
+
+    def _d_loss(self, real, fake, real_logits, fake_logits, labels=None) -> torch.Tensor:
         loss = self.loss.d_loss(real_logits, fake_logits, self.real_label)
-        if self.loss.needs_gradient_penalty:
-            loss = loss + self.gp_weight * losses_mod.gradient_penalty(self.D, self.packed(real), self.packed(fake.detach()), self.rng)
+        if self.loss.needs_gradient_penalty:     # conditional: D(., y) is kept Lipschitz for the real sample's class y
+            D = self.D if labels is None else functools.partial(self.D, y=labels)
+            loss = loss + self.gp_weight * losses_mod.gradient_penalty(D, self.packed(real), self.packed(fake.detach()), self.rng)
         return loss
 
-    def _d_logits(self, real: torch.Tensor, fake: torch.Tensor):
+    def _d_logits(self, real: torch.Tensor, fake: torch.Tensor, y_real=None, y_fake=None):
         real, fake = self.packed(real), self.packed(fake)
         if self._concat_d:                  # one forward for both halves: same numbers, less overhead
-            logits = self.D(torch.cat([real, fake]))
+            logits = self._judge(torch.cat([real, fake]), None if y_real is None else torch.cat([y_real, y_fake]))
             return logits[: real.shape[0]], logits[real.shape[0]:]
-        return self.D(real), self.D(fake)   # BatchNorm / minibatch-std: keep the batches apart
+        return self._judge(real, y_real), self._judge(fake, y_fake)   # BatchNorm / minibatch-std: batches apart
 
     def _look_ahead(self) -> Kept:
         """A look-ahead D, after unrolled GANs (Metz et al. 2017): let D take ``unroll`` more updates
@@ -200,11 +236,12 @@ class Trainer(Events, Settings, Checkpoints):
         kept = self._unroll_kept
         kept.capture((("D", self.D, self._d_tensors, self.opt_d),))
         for _ in range(self.unroll):
-            real = self.data.sample(self.batch_size, generator=self.rng).to(self.device)
+            real, labels = self._real_batch()
             with torch.no_grad():
-                fake = self.G(self.G.sample_noise(self.batch_size, generator=self.rng))
+                z, fake_labels = self.G.sample_noise(self.batch_size, generator=self.rng), self._classes_for_g()
+                fake = self._generate(z, fake_labels)
             self.opt_d.zero_grad(set_to_none=True)
-            self._d_loss(real, fake, *self._d_logits(real, fake)).backward()
+            self._d_loss(real, fake, *self._d_logits(real, fake, labels, fake_labels), labels).backward()
             self.opt_d.step()
         self.opt_d.zero_grad(set_to_none=True)
         return kept
@@ -214,30 +251,6 @@ class Trainer(Events, Settings, Checkpoints):
         return settings_mod.packed(x, self.pack)
 
     _packed = packed                        # the old name, kept: lessons and recorders call it
-
-    # ------------------------------------------------------------------ looking at the networks
-    @without_grad
-    def sample(self, n: int, z: torch.Tensor | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
-        """``n`` generator samples [n, *shape] (no gradient, G in eval mode). Uses its own random
-        stream, so drawing pictures never changes the course of training. Pass ``z`` [N, latent_dim]
-        to choose the noise (then ``n`` is not used)."""
-        if z is None:
-            z = self.G.sample_noise(n, generator=generator or self._display_rng)
-        else:
-            z = settings_mod.as_batch("z", z, (self.G.latent_dim,), f"latent_dim={self.G.latent_dim}")
-        with models_mod.eval_mode(self.G):
-            return self.G(z.to(self.device)).cpu()
-
-    @without_grad
-    def d_prob(self, x) -> torch.Tensor:
-        """sigmoid(D(x)) [N] for samples x [N, *shape]: D's probability that each is real (D in
-        eval mode). With ``pack=m``, D judges a pack of m copies of each sample."""
-        shape = tuple(self.data.shape)
-        x = settings_mod.as_batch("x", x, shape, f"the data's samples have shape {shape}")
-        if self.pack > 1:
-            x = x.repeat_interleave(self.pack, dim=0)
-        with models_mod.eval_mode(self.D):
-            return torch.sigmoid(self.D(self.packed(x.to(self.device)))).cpu()
 
     @property
     def generator(self) -> torch.Generator:
@@ -250,7 +263,8 @@ class Trainer(Events, Settings, Checkpoints):
 
     def __repr__(self) -> str:
         return (f"<Trainer step={self.state.step} loss={self.loss.name} data={self.data.name} "
-                f"G={type(self.G).__name__} D={type(self.D).__name__} device={self.device.type}>")
+                f"G={type(self.G).__name__} D={type(self.D).__name__} device={self.device.type}"
+                + (f" ema={self.ema}" if self.ema else "") + ">")
 
 
 def _set_requires_grad(params: list[torch.Tensor], flag: bool) -> None:

@@ -2,9 +2,10 @@
 
 Before each ``step()``, ``step_d()`` or ``step_g()`` the guard keeps everything the step can
 change: the values of every tensor training writes (G's and D's parameters and buffers, both
-optimisers' state), copied into buffers reused from step to step; the objects that hold them
-(which optimisers, their state dicts and per-group settings such as the learning rate -- a
-handler may call ``configure()``, the unrolled look-ahead loads D's optimiser); the trainer's
+optimisers' state, the moving average ``G_ema`` when there is one), copied into buffers reused
+from step to step; the objects that hold them (which optimisers, their state dicts and per-group
+settings such as the learning rate -- a handler may call ``configure()``, the unrolled look-ahead
+loads D's optimiser); the trainer's
 settings and data, its ``state``, both random streams, a mark of the history and of any object
 that joined with :meth:`Undo.track` (the replay timeline); G's and D's train/eval modes and
 which parameters require a gradient. If the step raises -- a handler's error, a divergence,
@@ -61,14 +62,16 @@ class Kept:
 
     def capture(self, parts) -> None:
         """``parts``: (name, net, the net's parameters and buffers, its optimiser) for each net,
-        e.g. ``(("G", G, [*G.parameters(), *G.buffers()], opt_g), ...)`` (the list is made once)."""
+        e.g. ``(("G", G, [*G.parameters(), *G.buffers()], opt_g), ...)`` (the list is made once).
+        A net trained by no optimiser (the moving average ``G_ema``) has optimiser None."""
         self.parts = parts
-        self.opts = [(opt, opt.state, {p: dict(st) for p, st in opt.state.items()}, opt.param_groups,
+        self.opts = [None if opt is None else
+                     (opt, opt.state, {p: dict(st) for p, st in opt.state.items()}, opt.param_groups,
                       list(opt.param_groups), [dict(g) for g in opt.param_groups]) for *_, opt in parts]
         tensors = []
         for _, _, net_tensors, opt in parts:
             tensors += net_tensors
-            for st in opt.state.values():
+            for st in ({} if opt is None else opt.state).values():
                 tensors += [v for v in st.values() if isinstance(v, torch.Tensor)]
         ids = tuple(map(id, tensors))
         with torch.no_grad():
@@ -79,7 +82,7 @@ class Kept:
         self.tensors, self._ids = tensors, ids
 
     def put_back(self) -> None:
-        for opt, container, states, groups, group_list, group_items in self.opts:
+        for opt, container, states, groups, group_list, group_items in filter(None, self.opts):
             container.clear()
             container.update((p, dict(st)) for p, st in states.items())
             groups[:] = group_list
@@ -93,10 +96,10 @@ class Kept:
     def first_nonfinite_kept(self) -> str | None:
         """A name for the first kept value that was already NaN or inf when it was captured."""
         labels = []
-        for (who, net, *_), (_, _, states, *_) in zip(self.parts, self.opts):
+        for (who, net, *_), kept_opt in zip(self.parts, self.opts):
             labels += [f"a parameter of {who} ({n!r})" for n, _ in net.named_parameters()]
             labels += [f"a buffer of {who} ({n!r})" for n, _ in net.named_buffers()]
-            labels += [label for label, _ in _state_labels(who, net, states)]
+            labels += [label for label, _ in _state_labels(who, net, {} if kept_opt is None else kept_opt[2])]
         return first_nonfinite(list(zip(labels, self.buffers)))
 
 
@@ -194,7 +197,8 @@ class Undo:
     # ------------------------------------------------------------------ keep and put back
     def _capture(self) -> None:
         tr = self.tr
-        self.kept.capture((("G", tr.G, tr._g_tensors, tr.opt_g), ("D", tr.D, tr._d_tensors, tr.opt_d)))
+        self.kept.capture((("G", tr.G, tr._g_tensors, tr.opt_g), ("D", tr.D, tr._d_tensors, tr.opt_d),
+                           *((("G_ema", tr.G_ema, tr._ema_tensors, None),) if tr.G_ema is not None else ())))
         self.opts, self.settings, self.data = (tr.opt_g, tr.opt_d), tr.settings(), tr.data
         self.state = copy.copy(tr.state)
         self.rngs = tr.rng.get_state(), tr._display_rng.get_state()

@@ -59,6 +59,8 @@ def full_state(tr, timeline=None):
         "modes": (tr.G.training, tr.D.training),
         "requires_grad": [p.requires_grad for p in [*tr.G.parameters(), *tr.D.parameters()]],
     }
+    if getattr(tr, "G_ema", None) is not None:           # the moving average of G (ema=)
+        out["G_ema"] = _tree(tr.G_ema.state_dict())
     if timeline is not None:
         out["timeline"] = (list(timeline.steps), timeline.every)
     return out

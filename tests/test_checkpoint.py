@@ -107,7 +107,7 @@ W1 = ("G", "state", "net.linear1.weight")
 ADAM0 = ("opt_d", "state", 0)
 EDITS = {
     # what the file says                        path                              new value
-    "newer version":                          (("version",), 2),
+    "newer version":                          (("version",), 3),
     "version zero":                           (("version",), 0),
     "version a string":                       (("version",), "1"),
     "version None":                           (("version",), None),
@@ -269,9 +269,9 @@ def test_checkpoints_name_their_version_and_writer(tmp_path):
     assert ckpt["version"] == 1 and ckpt["written_by"]["gan_edu"] == ge.__version__
     assert ckpt["scalars"]["loss_d"] == tr.state.loss_d
     assert ge.Trainer.load(tmp_path / "c.pt").state.loss_g == tr.state.loss_g
-    ckpt["version"] = 2
+    ckpt["version"] = 3
     torch.save(ckpt, tmp_path / "newer.pt")
-    with pytest.raises(ValueError, match="written by a newer gan_edu .* reads versions 1 to 1: update gan_edu"):
+    with pytest.raises(ValueError, match="written by a newer gan_edu .* reads versions 1 to 2: update gan_edu"):
         ge.Trainer.load(tmp_path / "newer.pt")
 
 

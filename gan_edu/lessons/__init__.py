@@ -16,6 +16,8 @@ Each module serves one or two lessons and is imported by name (nothing is loaded
     equilibrium   06  the 1D game, the optimal D*, V(D*, G) = -log 4 + 2 JSD
     classifier    07  a small digit classifier for evaluating generated digits; the held-out split
     memorisation  07  did G copy? the nearest-neighbour check against held-out digits
+    judges        07, 09, 10  an independent (scikit-learn) judge of digit samples: agreement, confidence ratio
+    conditional   09  a conditional GAN trained and checked: steering, label vs noise, copying
     metrics_lab   10  real digits corrupted in controlled ways, scored by every metric
 
 Lesson modules import the core (``gan_edu.data``, ``models``, ``trainer`` ...) and never a
@@ -25,7 +27,7 @@ widget keeps only what draws and what reacts to clicks.
 import importlib
 
 _MODULES = ("factory", "plane", "envcheck", "architecture", "generator", "scoring", "gradflow", "clinic", "training_lab",
-            "experiments", "collapse", "equilibrium", "classifier", "memorisation", "metrics_lab")
+            "experiments", "collapse", "equilibrium", "classifier", "judges", "conditional", "memorisation", "metrics_lab")
 __all__ = list(_MODULES)
 
 

@@ -255,7 +255,8 @@ def fingerprint(name: str) -> str:
     tr = preset.build(0)
     weights = [round(float(p.detach().double().sum()), 6) for p in (*tr.G.parameters(), *tr.D.parameters())]
     handlers = sorted(getattr(fn, "__qualname__", type(fn).__name__) for fns in tr.handlers.values() for fn, _ in fns)
-    spec = {"steps": preset.steps, "config": tr.config(), "G": repr(tr.G), "D": repr(tr.D), "weights": weights,
+    config = {k: v for k, v in tr.config().items() if k != "ema" or v}    # ema=0 (added later) changes no run
+    spec = {"steps": preset.steps, "config": config, "G": repr(tr.G), "D": repr(tr.D), "weights": weights,
             "data": repr(tr.data), "handlers": handlers}
     return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:16]
 

@@ -45,6 +45,7 @@ MISCONCEPTIONS: dict[str, Misconception] = {m.id: m for m in (
     Misconception("smooth-walk-no-memorisation",
                   '"smooth latent walks prove G did not memorise": G is continuous by construction', ("01", "07")),
     Misconception("label-is-noise", '"the class label is just another noise dimension"', ("09",)),
+    Misconception("conditional-copies-class", '"a conditional G can only copy that class\'s training images"', ("09",)),
     Misconception("low-fid-no-collapse", '"a low FID means no mode collapse"', ("10",)),
     Misconception("copying-scores-badly", '"a GAN that copies its training data scores badly"', ("10",)),
     Misconception("looks-good-is-good", '"it looks good to me, so it is good"', ("07", "10")),
