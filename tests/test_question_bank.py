@@ -146,3 +146,17 @@ def test_no_duplicate_or_near_duplicate_prompts():
 def test_renamed_ids_point_into_the_bank():
     for old, new in questions.RENAMED.items():
         assert new in questions.ALL and old not in questions.ALL
+
+
+def test_the_instructors_guide_lists_every_misconception_as_the_registry_has_it():
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "INSTRUCTORS.md").read_text()
+    table = guide.split("| misconception | lesson |\n|---|---|\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert table == [f"| {m.text} | {', '.join(m.lessons)} |" for m in misconceptions.MISCONCEPTIONS.values()]
+
+
+def test_every_lesson_with_questions_has_a_title_in_the_progress_table():
+    from gan_edu.widgets.progress import LESSONS as TITLES
+
+    assert LESSONS <= set(TITLES), sorted(LESSONS - set(TITLES))

@@ -24,7 +24,7 @@ __all__ = ["ProgressReport", "LESSONS"]
 
 LESSONS = {"00": "welcome", "01": "the generator", "02": "the discriminator", "03": "gradient flow",
            "04": "the training lab", "05": "mode collapse", "06": "equilibrium", "07": "DCGAN on digits",
-           "08": "review"}
+           "08": "review", "09": "conditional GAN", "10": "evaluating GANs"}
 
 _CELL = "padding:3px 12px;text-align:left;border-bottom:1px solid #ddd"
 COLUMNS = ("lesson", "topic", "answered", "correct", "right first time")
