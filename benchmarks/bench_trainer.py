@@ -1,6 +1,6 @@
 """How much does the Trainer cost over a bare hand-written PyTorch loop?
 
-    python benchmarks/bench_trainer.py [--steps 200] [--repeats 9]
+    python benchmarks/bench_trainer.py [--steps 200] [--repeats 9] [--threads 1]
 
 Measured side by side in ONE run: each repeat times every variant once, in a
 rotating order, and the report gives medians over repeats (timings on a shared
@@ -14,7 +14,9 @@ non-saturating loss:
 * ``trainer``       -- ``Trainer.step()`` with no handlers (goal: <= 1.05 x bare);
 * ``recorders``     -- ``Trainer.step()`` with the standard recorders (goal: <= 1.30 x bare).
 
-Not a test: nothing here asserts a time.
+PyTorch runs on ``--threads`` threads (default 1, what the lessons use: ``ge.setup_lesson``);
+on a shared machine two threads fight the other processes for the cores and the medians scatter
+by 10x, so compare like with like. Not a test: nothing here asserts a time.
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ import torch
 import torch.nn.functional as F
 
 import gan_edu as ge
-from gan_edu.trainer import _fast_adam_kwargs
+from gan_edu.settings import fast_adam_kwargs
 
 
 def make_models(seed=0):
@@ -38,7 +40,7 @@ def bare_loop(fast_adam: bool):
     """The straightforward formulation: separate D forwards on real and fake."""
     G, D = make_models()
     ring = ge.data.ring()
-    kw = _fast_adam_kwargs(torch.device("cpu")) if fast_adam else {}
+    kw = fast_adam_kwargs(torch.device("cpu")) if fast_adam else {}
     opt_g = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999), **kw)
     opt_d = torch.optim.Adam(D.parameters(), lr=1e-3, betas=(0.5, 0.999), **kw)
     gen = torch.Generator().manual_seed(0)
@@ -77,7 +79,9 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=200, help="steps per timing (default 200)")
     ap.add_argument("--repeats", type=int, default=9, help="interleaved repeats (default 9)")
+    ap.add_argument("--threads", type=int, default=1, help="PyTorch threads (default 1, as in the lessons)")
     args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
 
     variants = {"bare": bare_loop(True), "bare_default": bare_loop(False),
                 "trainer": trainer_loop(False), "recorders": trainer_loop(True)}
@@ -95,7 +99,7 @@ def main(argv=None):
                 fn()
             times[name].append((time.perf_counter() - t0) / args.steps)
     med = {k: statistics.median(v) for k, v in times.items()}
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, optimiser: Adam {_fast_adam_kwargs(torch.device('cpu'))}")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, optimiser: Adam {fast_adam_kwargs(torch.device('cpu'))}")
     print(f"{'variant':<14}{'ms/step':>9}{'steps/s':>9}{'x bare':>8}")
     for name in names:
         print(f"{name:<14}{med[name] * 1e3:9.2f}{1 / med[name]:9.0f}{med[name] / med['bare']:8.3f}")

@@ -2,13 +2,17 @@
 
 Each helper raises a ``ValueError`` (or ``TypeError``) whose message names the
 argument, shows the value it got and says what is allowed, so that a learner
-who mistypes something sees at once what to change.
+who mistypes something sees at once what to change. NumPy numbers are numbers
+(``np.int64(2)`` is an integer); each helper returns a plain Python value, so
+what is stored (and saved in a checkpoint) never depends on where a number came from.
 """
 from __future__ import annotations
 
 import math
 import numbers
 from collections.abc import Iterable
+
+import numpy as np
 
 
 def _is_int(value) -> bool:
@@ -32,6 +36,19 @@ def integer(name: str, value, *, minimum: int | None = None, maximum: int | None
 
 def positive_int(name: str, value) -> int:
     return integer(name, value, minimum=1)
+
+
+#: the most numbers one tensor or one network may hold (2**28 float32 numbers = 1 GiB): far more than
+#: any lesson needs, and small enough that a typo (``hidden=10**6``) is refused before memory runs out
+MAX_NUMBERS = 2**28
+
+
+def size(name: str, count: int, what: str) -> int:
+    """``count`` (the numbers ``what`` would hold) must be at most :data:`MAX_NUMBERS`."""
+    if count > MAX_NUMBERS:
+        raise ValueError(f"{name}: {what} would hold {count:,} numbers ({4 * count / 2**30:,.1f} GiB of float32); "
+                         f"at most {MAX_NUMBERS:,} (1 GiB) are allowed -- use smaller sizes")
+    return count
 
 
 def number(name: str, value, *, minimum: float | None = None, maximum: float | None = None,
@@ -64,9 +81,9 @@ def one_of(name: str, value, allowed: Iterable[str]) -> str:
 
 
 def boolean(name: str, value) -> bool:
-    if not isinstance(value, bool):
+    if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {value!r}")
-    return value
+    return bool(value)
 
 
 CROSS_ENTROPY_LOSSES = ("minimax", "non_saturating")

@@ -5,12 +5,14 @@
     gan-edu train --preset ring-pacgan --lr-g 1e-3 --out runs/pacgan-slow   # a preset, one setting changed
     gan-edu train --data digits --steps 3000 --out runs/digits
     gan-edu sample --checkpoint runs/ring/checkpoint.pt --n 64 --out grid.png
+    gan-edu evaluate --checkpoint runs/digits/checkpoint.pt [--json]
     gan-edu class-report progress/*.json --out report
 
 ``train`` shows a progress bar, then writes into ``--out``: ``checkpoint.pt``,
 ``metrics.json`` (losses, mean D outputs, and mode coverage or digit-class
 coverage), PNG snapshots taken during training and ``training.gif`` for slides.
-A folder that is not empty is only overwritten with ``--force``.
+A folder that is not empty is only overwritten with ``--force``. ``evaluate`` scores a digits
+generator with every metric of lesson 10, next to the same numbers for real digits.
 
 Nothing is thrown away. Ctrl-C stops training after the step that is running, saves that step
 in ``checkpoint.pt`` and the metrics so far in ``metrics.json``, and says so; running the same
@@ -59,6 +61,10 @@ CHECKPOINT, RECORD, GIF, SNAPSHOTS = "checkpoint.pt", "metrics.json", "training.
 MAX_PARAMETERS = 2 ** 28
 #: the most samples ``sample`` draws: a scatter of 2D points, or a grid of images
 MAX_POINTS, MAX_IMAGES = 100_000, 1024
+#: the most samples ``evaluate`` scores (its distance matrices grow with the square), and its default: the size
+#: of lesson 10's real-digits baseline, ``metrics_lab.prepare(seed=0).n`` (written out so --help imports no torch;
+#: tests/test_cli_evaluate.py checks that they agree)
+MAX_EVALUATE, EVALUATE_N = 2000, 449
 
 
 class UsageError(ValueError):
@@ -132,10 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
                 epilog="Examples:\n  gan-edu train --data ring --steps 2000 --out runs/ring\n"
                        "  gan-edu train --preset ring-pacgan --out runs/pacgan\n"
                        "  gan-edu sample --checkpoint runs/ring/checkpoint.pt --n 64 --out grid.png\n"
+                       "  gan-edu evaluate --checkpoint runs/digits/checkpoint.pt\n"
                        "  gan-edu class-report progress/*.json --out report\n\n"
                        "Exit codes: 0 done, 1 failed, 2 wrong command line, 130 interrupted (Ctrl-C).",
                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", metavar="{train,sample,class-report}", parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", metavar="{train,sample,evaluate,class-report}", parser_class=_Parser)
     sub.required = True
     _train_parser(sub)
 
@@ -148,12 +155,34 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=_count, default=0, help="random seed for the noise (default: 0)")
     s.add_argument("--force", action="store_true", help="overwrite --out if it exists")
 
+    _evaluate_parser(sub)
+
     c = sub.add_parser("class-report", help="gather students' quiz progress files into one class report",
                        description="Gather the quiz progress files of a class (gan_edu.quiz) into one report.")
     c.add_argument("paths", nargs="+", metavar="PATH", help="students' progress files (or folders holding them)")
     c.add_argument("--out", required=True, help="folder for the report (must be empty unless --force)")
     c.add_argument("--force", action="store_true", help="overwrite a report already in --out")
     return p
+
+
+def _evaluate_parser(sub) -> None:
+    e = sub.add_parser(
+        "evaluate", help="score a digits generator with the metrics of lesson 10 (FD, KID, precision, recall, ...)",
+        description="Score the generator of a checkpoint of the 8x8 digits (gan-edu train --data digits, or "
+                    "--preset digits-dcgan) with the metrics of lesson 10: FD, KID, precision, recall, density, "
+                    "coverage, digit classes, class KL and the memorised share, next to the same numbers for real "
+                    "digits (what a perfect generator scores).",
+        epilog="Features: the 512 penultimate-layer features of the kit's own digit classifier, trained on the spot "
+               "on 899 of the digits (seconds, no downloaded weights). So this is not FID: the numbers compare only "
+               "with this command's, never with FIDs in papers. Reference: 449 digits the classifier never saw "
+               "(lesson 10's split, seed 0); the real-digits column scores 449 other unseen digits the same way. "
+               "A generator trained on all 1797 digits has seen the reference too: the output says so.")
+    e.add_argument("--checkpoint", required=True, help="a checkpoint.pt of a digits generator, written by gan-edu train")
+    e.add_argument("--n", type=_up_to(MAX_EVALUATE, minimum=6), default=EVALUATE_N,
+                   help=f"samples to score (default: {EVALUATE_N}, the size of the real-digits baseline; FD depends on n, so "
+                        f"compare generators at the same n; 6 to {MAX_EVALUATE})")
+    e.add_argument("--seed", type=_count, default=0, help="random seed for the generator's noise (default: 0)")
+    e.add_argument("--json", action="store_true", help="print the result as JSON (for scripts) instead of a table")
 
 
 def _train_parser(sub) -> None:
@@ -812,6 +841,110 @@ def _load_generator(path: str):
     return G
 
 
+# --------------------------------------------------------------------------- evaluate
+#: the rows of ``evaluate``'s table, with what each says in a few words (``--json`` gives the long versions)
+EVALUATE_ROWS = {"fd": "lower = closer to the reference", "kid": "about 0 for matching sets",
+                 "precision": "quality: share on the real manifold", "recall": "diversity: share of real digits reached",
+                 "density": "about 1 for matching sets", "coverage": "share of real neighbourhoods reached",
+                 "classes": "made confidently by >= 1 % of samples", "class_kl": "class histogram vs the reference's",
+                 "memorised": "about 0.05 unless G copies its training set"}
+
+
+def _checkpoint_facts(path: str) -> tuple[dict, int | None]:
+    """(the data spec, the step) of a checkpoint that :func:`_load_generator` has already accepted."""
+    import torch
+
+    ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    spec = ckpt.get("data") if isinstance(ckpt.get("data"), dict) else {}
+    step = (ckpt.get("counters") or {}).get("step")
+    return spec, step if isinstance(step, int) else None
+
+
+def _digits_samples(G, path: str, n: int, seed: int):
+    """``n`` samples of G, refused with one line unless they are 8x8 digits."""
+    import torch
+
+    with torch.no_grad():
+        x = G(G.sample_noise(n, generator=torch.Generator().manual_seed(seed)))
+    if tuple(x.shape[1:]) != (1, 8, 8):
+        made = f"points of {x.shape[1]} numbers (a 2D run)" if x.ndim == 2 else f"{'x'.join(map(str, x.shape[1:]))} images"
+        raise ValueError(f"evaluate scores generators of the 8x8 digits (1x8x8 images, from gan-edu train --data digits "
+                         f"or --preset digits-dcgan); the generator in {path!r} makes {made}")
+    bad = int((~torch.isfinite(x)).flatten(1).any(1).sum())
+    if bad:
+        raise ValueError(f"the generator in {path!r} produced NaN or infinite samples ({bad} of {n}): its training "
+                         f"diverged; evaluate a checkpoint from before, or train again with a smaller learning rate")
+    return x
+
+
+def evaluate(args) -> int:
+    from .lessons import metrics_lab
+
+    G = _load_generator(args.checkpoint)
+    x = _digits_samples(G, args.checkpoint, args.n, args.seed)
+    spec, step = _checkpoint_facts(args.checkpoint)
+    if not args.json:
+        print("preparing the features: training the kit's digit classifier (a few seconds)...", flush=True)
+    setup = metrics_lab.prepare(seed=0)
+    row = metrics_lab.score(x, setup, seed=args.seed)
+    real = metrics_lab.score(setup.probe_images, setup)
+    notes = []
+    if spec.get("kind") == "digits":
+        mem = metrics_lab.memorisation_against_all(x, setup)
+        row["memorised"], row["exact_copies"] = mem.share, mem.exact_copies
+        notes.append(f"this generator was trained on all {len(setup.data)} digits, the reference included: FD, KID and "
+                     f"PRDC compare it with digits it has seen, and the memorised share is measured against all "
+                     f"{len(setup.data)} digits (how close each sample comes to one, against how close each "
+                     f"reference digit comes to the other {len(setup.data) - 1})")
+    elif not (spec.get("kind") == "subset" and spec.get("of") == setup.data.spec()
+              and sorted(spec.get("indices", [])) == sorted(setup.classifier.train_idx.tolist())):
+        notes.append(f"this generator was trained on data this command does not know ({spec.get('kind', 'unknown')}); "
+                     f"the memorised share is measured against the lab's {len(setup.train_images)} training digits only")
+    if args.n != setup.n:
+        notes.append(f"--n {args.n} differs from the {setup.n} samples of the real-digits column: FD (biased upwards "
+                     f"at small n), recall and coverage depend on n, so compare at --n {setup.n}")
+    facts = _evaluation_facts(args, setup, step)
+    if args.json:
+        print(_dumps({**facts, "notes": notes, "generator": row, "real_digits": real, "metrics": metrics_lab.METRICS}))
+    else:
+        print(_evaluation_text(facts, notes, row, real))
+    return 0
+
+
+def _evaluation_facts(args, setup, step) -> dict:
+    d = setup.reference_features.shape[1]
+    return {"command": "evaluate", "checkpoint": str(args.checkpoint), "step": step, "n": args.n, "seed": args.seed,
+            "features": f"the {d} penultimate-layer features of the kit's digit classifier, trained here on "
+                        f"{len(setup.train_images)} digits ({100 * setup.classifier.accuracy:.1f} % right on "
+                        f"{len(setup.classifier.test_idx)} digits it never saw); no downloaded weights, so not FID: "
+                        f"the numbers compare only with this command's",
+            "reference": f"{len(setup.reference_images)} real digits the classifier never saw (lesson 10's split, seed "
+                         f"{setup.seed}); the real-digits column scores {setup.n} other unseen digits the same way: "
+                         f"what a perfect generator gets"}
+
+
+def _evaluation_text(facts: dict, notes: list, row: dict, real: dict) -> str:
+    import textwrap
+
+    def wrap(label: str, text: str) -> str:
+        return textwrap.fill(text, 100, initial_indent=f"{label:11}", subsequent_indent=" " * 11)
+
+    step = f" (step {facts['step']})" if facts["step"] is not None else ""
+    lines = [f"the generator in {facts['checkpoint']}{step}: {facts['n']} samples, noise seed {facts['seed']}",
+             wrap("features:", facts["features"]), wrap("reference:", facts["reference"]),
+             *(wrap("note:", n) for n in notes), "", f"{'metric':16}{'generator':>14}{'real digits':>14}   what it says"]
+    names = {"fd": "FD", "kid": "KID", "class_kl": "class KL", "memorised": "memorised", "classes": "digit classes"}
+    for m, meaning in EVALUATE_ROWS.items():
+        if m == "kid":
+            g, r = (f"{v['kid']:.3f}±{v['kid_std']:.3f}" for v in (row, real))
+        elif m == "classes":
+            g, r = f"{row[m]} of 10", f"{real[m]} of 10"
+        else:
+            g, r = f"{row[m]:.2f}", f"{real[m]:.2f}"
+        lines.append(f"{names.get(m, m):16}{g:>14}{r:>14}   {meaning}")
+    return "\n".join(lines)
+
+
 # --------------------------------------------------------------------------- class-report
 def class_report(args) -> int:
     """Hand over to :mod:`gan_edu.quiz.report` (imported only now: it is a face of its own)."""
@@ -823,7 +956,7 @@ def class_report(args) -> int:
 
 
 # --------------------------------------------------------------------------- main
-COMMANDS = {"train": train, "sample": sample, "class-report": class_report}
+COMMANDS = {"train": train, "sample": sample, "evaluate": evaluate, "class-report": class_report}
 
 
 def _one_line(err: BaseException) -> str:

@@ -5,6 +5,11 @@ pairs. A series never holds more than ``capacity`` points: when it is full it
 keeps every other point and from then on records every 2nd step (then every
 4th, ...). The whole run stays visible in a plot, at a coarser resolution the
 longer it runs, and 10^5 or 10^7 steps cost the same memory.
+
+``mark()`` / ``rollback(mark)`` let the trainer undo what a failed step recorded,
+exactly, even when that step thinned a series: thinning builds new lists and
+leaves the old ones alone, so a mark only needs to remember which lists were
+current and how long they were (no copy on the way in).
 """
 from __future__ import annotations
 
@@ -84,6 +89,20 @@ class History:
     def truncate(self, last_step: int) -> None:
         for series in self._series.values():
             series.truncate(last_step)
+
+    def mark(self) -> tuple:
+        """What :meth:`rollback` needs to put the history back as it is now (costs no copy)."""
+        return self.capacity, dict(self._series), [(s, s._steps, s._values, len(s._steps), s.stride)
+                                                   for s in self._series.values()]
+
+    def rollback(self, mark: tuple) -> None:
+        """Back to the moment of ``mark()``: series born since are dropped, points recorded since
+        removed, and a series thinned since gets its unthinned lists back."""
+        self.capacity, series, kept = mark
+        self._series = dict(series)
+        for s, steps, values, n, stride in kept:
+            del steps[n:], values[n:]
+            s._steps, s._values, s.stride = steps, values, stride
 
     def __getitem__(self, name: str) -> Series:
         try:

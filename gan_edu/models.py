@@ -16,6 +16,7 @@ checkpoint can rebuild it (``build(class_name, config)``).
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections import OrderedDict
 from typing import NamedTuple
 
@@ -26,7 +27,7 @@ from . import _check
 
 __all__ = [
     "MLPGenerator", "MLPDiscriminator", "DCGenerator", "DCDiscriminator", "MinibatchStd",
-    "sample_noise", "trace", "count_parameters", "build", "is_batch_coupled", "eval_mode", "NOISES",
+    "sample_noise", "trace", "count_parameters", "build", "is_batch_coupled", "eval_mode", "without_grad", "NOISES",
 ]
 
 NOISES = ("normal", "uniform")
@@ -35,22 +36,25 @@ ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "tanh":
 
 def sample_noise(n: int, latent_dim: int, kind: str = "normal", generator: torch.Generator | None = None,
                  device: torch.device | str | None = None) -> torch.Tensor:
-    """z for ``n`` samples: ``normal`` is N(0, I); ``uniform`` is U[-1, 1] per coordinate."""
+    """z for ``n`` samples, shape [n, latent_dim]: ``normal`` is N(0, I); ``uniform`` is U[-1, 1] per coordinate."""
     n = _check.positive_int("n", n)
+    latent_dim = _check.positive_int("latent_dim", latent_dim)
+    _check.one_of("noise", kind, NOISES)
+    _check.size("sample_noise", n * latent_dim, f"z for n={n} samples of latent_dim={latent_dim}")
     if kind == "normal":
         z = torch.randn(n, latent_dim, generator=generator)
-    elif kind == "uniform":
-        z = torch.rand(n, latent_dim, generator=generator) * 2 - 1
     else:
-        _check.one_of("noise", kind, NOISES)
+        z = torch.rand(n, latent_dim, generator=generator) * 2 - 1
     return z if device is None else z.to(device)
 
 
 class _Generator(nn.Module):
-    """What every generator here shares: ``latent_dim``, ``noise`` and ``sample_noise``."""
+    """What every generator here shares: ``latent_dim``, ``noise``, ``sample_noise`` and
+    ``out_shape`` (the shape of one sample it makes)."""
 
     latent_dim: int
     noise: str
+    out_shape: tuple[int, ...]
 
     def sample_noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         return sample_noise(n, self.latent_dim, self.noise, generator, device=_device_of(self))
@@ -64,6 +68,20 @@ def _device_of(module: nn.Module) -> torch.device:
 def _activation(name: str) -> nn.Module:
     _check.one_of("activation", name, ACTIVATIONS)
     return ACTIVATIONS[name]()
+
+
+#: the deepest MLP the constructors build (a typo such as depth=10**6 would take minutes to build)
+MAX_DEPTH = 100
+
+
+def _mlp_sizes(widths: list[int]) -> int:
+    """Number of parameters of linear layers widths[0] -> widths[1] -> ... (weights and biases)."""
+    return sum(a * b + b for a, b in zip(widths, widths[1:]))
+
+
+def _check_size(model: str, config: dict, count: int) -> None:
+    shown = ", ".join(f"{k}={v!r}" for k, v in config.items() if isinstance(v, int) and not isinstance(v, bool))
+    _check.size(f"{model}({shown})", count, "the network")
 
 
 class MinibatchStd(nn.Module):
@@ -106,15 +124,18 @@ class MLPGenerator(_Generator):
     def __init__(self, latent_dim: int = 2, out_dim: int = 2, hidden: int = 128, depth: int = 2,
                  activation: str = "relu", out_activation: str | None = None, noise: str = "normal"):
         super().__init__()
-        self.latent_dim = _check.positive_int("latent_dim", latent_dim)
-        self.out_dim = _check.positive_int("out_dim", out_dim)
-        _check.positive_int("hidden", hidden)
-        _check.positive_int("depth", depth)
+        self.latent_dim = latent_dim = _check.positive_int("latent_dim", latent_dim)
+        self.out_dim = out_dim = _check.positive_int("out_dim", out_dim)
+        hidden = _check.positive_int("hidden", hidden)
+        depth = _check.integer("depth", depth, minimum=1, maximum=MAX_DEPTH)
+        _check.one_of("activation", activation, ACTIVATIONS)
         self.noise = _check.one_of("noise", noise, NOISES)
         if out_activation is not None:
             _check.one_of("out_activation", out_activation, (None, *ACTIVATIONS))
         self.config = dict(latent_dim=latent_dim, out_dim=out_dim, hidden=hidden, depth=depth,
                            activation=activation, out_activation=out_activation, noise=noise)
+        _check_size("MLPGenerator", self.config, _mlp_sizes([latent_dim, *[hidden] * depth, out_dim]))
+        self.out_shape = (out_dim,)
         layers, width = OrderedDict(), latent_dim
         for i in range(1, depth + 1):
             layers[f"linear{i}"] = nn.Linear(width, hidden)              # [N, hidden]
@@ -140,13 +161,17 @@ class MLPDiscriminator(nn.Module):
     def __init__(self, in_dim: int = 2, hidden: int = 128, depth: int = 2, activation: str = "leaky_relu",
                  minibatch_std: bool = False, spectral_norm: bool = False, group_size: int = 4):
         super().__init__()
-        self.in_dim = _check.positive_int("in_dim", in_dim)
-        _check.positive_int("hidden", hidden)
-        _check.positive_int("depth", depth)
-        _check.boolean("minibatch_std", minibatch_std)
-        _check.boolean("spectral_norm", spectral_norm)
+        self.in_dim = in_dim = _check.positive_int("in_dim", in_dim)
+        hidden = _check.positive_int("hidden", hidden)
+        depth = _check.integer("depth", depth, minimum=1, maximum=MAX_DEPTH)
+        _check.one_of("activation", activation, ACTIVATIONS)
+        minibatch_std = _check.boolean("minibatch_std", minibatch_std)
+        spectral_norm = _check.boolean("spectral_norm", spectral_norm)
+        group_size = _check.positive_int("group_size", group_size)
         self.config = dict(in_dim=in_dim, hidden=hidden, depth=depth, activation=activation,
                            minibatch_std=minibatch_std, spectral_norm=spectral_norm, group_size=group_size)
+        _check_size("MLPDiscriminator", self.config,
+                    _mlp_sizes([in_dim, *[hidden] * depth]) + _mlp_sizes([hidden + minibatch_std, 1]))
         sn = nn.utils.parametrizations.spectral_norm if spectral_norm else (lambda m: m)
         layers, width = OrderedDict(), in_dim
         for i in range(1, depth + 1):
@@ -167,6 +192,8 @@ class MLPDiscriminator(nn.Module):
 def _dcgan_init(module: nn.Module) -> None:
     """Radford et al. 2016: conv weights ~ N(0, 0.02), BatchNorm scale ~ N(1, 0.02)."""
     for m in module.modules():
+        if getattr(getattr(m, "weight", None), "is_meta", False):
+            continue                      # built on the meta device (to check a checkpoint): no numbers to draw
         if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
             nn.init.normal_(m.weight, 0.0, 0.02)
             if m.bias is not None:
@@ -191,14 +218,17 @@ class DCGenerator(_Generator):
     def __init__(self, latent_dim: int = 16, image_size: int = 8, channels: int = 1, features: int = 32,
                  noise: str = "normal"):
         super().__init__()
-        self.latent_dim = _check.positive_int("latent_dim", latent_dim)
-        self.image_size = _check_image_size(image_size)
-        self.channels = _check.positive_int("channels", channels)
+        self.latent_dim = latent_dim = _check.positive_int("latent_dim", latent_dim)
+        self.image_size = image_size = _check_image_size(image_size)
+        self.channels = channels = _check.positive_int("channels", channels)
         f = _check.positive_int("features", features)
         self.noise = _check.one_of("noise", noise, NOISES)
         self.config = dict(latent_dim=latent_dim, image_size=image_size, channels=channels,
-                           features=features, noise=noise)
+                           features=f, noise=noise)
+        self.out_shape = (channels, image_size, image_size)
         s = image_size // 4
+        _check_size("DCGenerator", self.config, latent_dim * 4 * f * s * s + 8 * f + 4 * f * 2 * f * 16 + 4 * f
+                    + 2 * f * channels * 16 + channels)
         self.net = nn.Sequential(OrderedDict([
             ("project", nn.Linear(latent_dim, 4 * f * s * s, bias=False)),           # [N, 4f*s*s]
             ("reshape", nn.Unflatten(1, (4 * f, s, s))),                             # [N, 4f, s, s]
@@ -224,15 +254,17 @@ class DCDiscriminator(nn.Module):
     def __init__(self, image_size: int = 8, channels: int = 1, features: int = 32, norm: str = "batch",
                  minibatch_std: bool = False):
         super().__init__()
-        self.image_size = _check_image_size(image_size)
-        self.channels = _check.positive_int("channels", channels)
+        self.image_size = image_size = _check_image_size(image_size)
+        self.channels = channels = _check.positive_int("channels", channels)
         f = _check.positive_int("features", features)
         _check.one_of("norm", norm, ("batch", "spectral", "none"))
-        _check.boolean("minibatch_std", minibatch_std)
-        self.config = dict(image_size=image_size, channels=channels, features=features, norm=norm,
+        minibatch_std = _check.boolean("minibatch_std", minibatch_std)
+        self.config = dict(image_size=image_size, channels=channels, features=f, norm=norm,
                            minibatch_std=minibatch_std)
         sn = nn.utils.parametrizations.spectral_norm if norm == "spectral" else (lambda m: m)
         s = image_size // 4
+        _check_size("DCDiscriminator", self.config, channels * f * 16 + f + f * 2 * f * 16 + (4 * f if norm == "batch" else 2 * f)
+                    + (2 * f + minibatch_std) * s * s + 1)
         layers = OrderedDict([
             ("conv1", sn(nn.Conv2d(channels, f, 4, 2, 1))),                          # [N, f, 2s, 2s]
             ("lrelu1", nn.LeakyReLU(0.2)),
@@ -266,7 +298,36 @@ class Layer(NamedTuple):
         return tuple(self.output.shape)
 
 
-@torch.no_grad()
+@contextlib.contextmanager
+def eval_mode(*nets: nn.Module):
+    """``with eval_mode(G, D):`` -- the networks in eval mode (BatchNorm uses its running
+    statistics, no batch statistics are updated) for the block, then each back in the mode it
+    was in, also when the block raises."""
+    modes = [net.training for net in nets]
+    try:                                  # eval() inside the try: an interrupt between two nets still restores both
+        for net in nets:
+            net.eval()
+        yield nets[0] if len(nets) == 1 else nets
+    finally:
+        for net, mode in zip(nets, modes):
+            net.train(mode)
+
+
+def without_grad(fn):
+    """Like ``@torch.no_grad()``, but an interrupt at any moment cannot leave autograd switched
+    off for the whole process (the mode is set inside the ``try`` that restores it)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        mode = torch.is_grad_enabled()
+        try:
+            torch.set_grad_enabled(False)
+            return fn(*args, **kwargs)
+        finally:
+            torch.set_grad_enabled(mode)
+    return wrapper
+
+
+@without_grad
 def trace(model: nn.Module, x: torch.Tensor) -> list[Layer]:
     """Run ``x`` through ``model.net`` one layer at a time and keep every output.
 
@@ -282,21 +343,6 @@ def trace(model: nn.Module, x: torch.Tensor) -> list[Layer]:
             x = layer(x)
             out.append(Layer(name, type(layer).__name__, x))
         return out
-
-
-@contextlib.contextmanager
-def eval_mode(*nets: nn.Module):
-    """``with eval_mode(G, D):`` -- the networks in eval mode (BatchNorm uses its running
-    statistics, no batch statistics are updated) for the block, then each back in the mode it
-    was in, also when the block raises."""
-    modes = [net.training for net in nets]
-    for net in nets:
-        net.eval()
-    try:
-        yield nets[0] if len(nets) == 1 else nets
-    finally:
-        for net, mode in zip(nets, modes):
-            net.train(mode)
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -19,6 +19,8 @@ import math
 import torch
 from torch import nn
 
+from .models import eval_mode
+
 __all__ = ["Recorder", "DAccuracy", "GradNorms", "GeneratorArrows", "standard", "layer_grad_norms", "fake_gradients"]
 
 
@@ -143,14 +145,10 @@ def fake_gradients(trainer, n: int = 200, z: torch.Tensor | None = None):
     G, D = trainer.G, trainer.D
     if z is None:
         z = G.sample_noise(n, generator=torch.Generator().manual_seed(trainer.state.step))
-    with torch.no_grad():
-        fake = G(z.to(trainer.device))
-    fake.requires_grad_(True)
-    was = D.training
-    D.eval()
-    try:
-        loss = trainer.loss.g_loss(D(trainer._packed(fake)))
+    with eval_mode(G, D):                   # eval: a BatchNorm's running statistics are not touched
+        with torch.no_grad():
+            fake = G(z.to(trainer.device))
+        fake.requires_grad_(True)
+        loss = trainer.loss.g_loss(D(trainer.packed(fake)))
         grad, = torch.autograd.grad(loss, fake)
-    finally:
-        D.train(was)
     return fake.detach().cpu(), -grad.cpu()

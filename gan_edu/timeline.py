@@ -6,6 +6,10 @@ and from then on keeps one every ``2 * every`` steps, so the whole run stays
 reachable at a coarser grain, and memory never grows past ``capacity``
 snapshots. ``view(i)`` gives G and D as they were at snapshot ``i`` (copies,
 the live trainer is untouched); ``branch(i)`` restores the trainer to it.
+
+The timeline is undone with the trainer's steps: a snapshot taken at the end of a step
+that then failed (a later handler raised) is dropped with the step, and so is any
+thinning that snapshot caused.
 """
 from __future__ import annotations
 
@@ -31,11 +35,20 @@ class Timeline:
     def attach(self) -> None:
         if not self._attached:
             self.trainer.on("step_end", self._on_step)
+            self.trainer._undo.track(self)
             self._attached = True
 
     def detach(self) -> None:
         self.trainer.off("step_end", self._on_step)
+        self.trainer._undo.untrack(self)
         self._attached = False
+
+    def mark(self) -> tuple:
+        """What :meth:`rollback` needs (the trainer's undo guard calls both)."""
+        return list(self.snapshots), self.every
+
+    def rollback(self, mark: tuple) -> None:
+        self.snapshots[:], self.every = mark
 
     def _on_step(self, tr) -> None:
         if tr.state.step % self.every == 0:

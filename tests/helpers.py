@@ -24,3 +24,62 @@ def params_of(*nets):
 
 def same(a, b):
     return len(a) == len(b) and all(torch.equal(x, y) for x, y in zip(a, b))
+
+
+def _tree(obj):
+    """A deep copy of nested dicts/lists/tuples with every tensor cloned."""
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().clone()
+    if isinstance(obj, dict):
+        return {k: _tree(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_tree(v) for v in obj)
+    return obj
+
+
+def rng_of(tr):
+    return tr.rng if hasattr(tr, "rng") else tr.generator
+
+
+def full_state(tr, timeline=None):
+    """Everything training changes, copied: both nets (parameters and buffers), both optimisers
+    (state and every param_group setting), the trainer's settings, both random streams, the
+    counters and scalars, the whole history (strides included) and, if given, a timeline's steps."""
+    s = tr.state
+    out = {
+        "G": _tree(tr.G.state_dict()), "D": _tree(tr.D.state_dict()),
+        "opt_g": _tree(tr.opt_g.state_dict()), "opt_d": _tree(tr.opt_d.state_dict()),
+        "opt_types": (type(tr.opt_g).__name__, type(tr.opt_d).__name__),
+        "settings": {k: getattr(tr, k) for k in ("lr_g", "lr_d", "betas", "d_steps", "real_label", "gp_weight",
+                                                  "optimizer", "batch_size")} | {"loss": tr.loss.name},
+        "rng": rng_of(tr).get_state().clone(),
+        "counters": (s.step, s.d_updates, s.g_updates),
+        "scalars": (s.loss_d, s.loss_g, s.d_real, s.d_fake),
+        "history": _tree(tr.history.state_dict()),
+        "modes": (tr.G.training, tr.D.training),
+        "requires_grad": [p.requires_grad for p in [*tr.G.parameters(), *tr.D.parameters()]],
+    }
+    if timeline is not None:
+        out["timeline"] = (list(timeline.steps), timeline.every)
+    return out
+
+
+def differences(a, b, where=""):
+    """Paths at which two ``full_state`` trees differ (bit-exact for tensors; NaN equals NaN)."""
+    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+        if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)) or a.shape != b.shape \
+                or a.dtype != b.dtype or not torch.equal(a.nan_to_num(7.0), b.nan_to_num(7.0)) \
+                or not torch.equal(a.isnan(), b.isnan()):
+            return [where]
+        return []
+    if isinstance(a, dict) and isinstance(b, dict):
+        if a.keys() != b.keys():
+            return [f"{where} keys {sorted(map(str, a.keys() ^ b.keys()))}"]
+        return [d for k in a for d in differences(a[k], b[k], f"{where}/{k}")]
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        if len(a) != len(b):
+            return [f"{where} length {len(a)} != {len(b)}"]
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in differences(x, y, f"{where}[{i}]")]
+    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
+        return []
+    return [] if a == b and type(a) is type(b) else [f"{where}: {a!r} != {b!r}"]

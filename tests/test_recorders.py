@@ -52,3 +52,15 @@ def test_standard_attaches_and_detaches():
     for r in recs:
         r.detach()
     assert all(not v for v in tr.handlers.values())
+
+
+def test_fake_gradients_changes_nothing_also_with_batchnorm():
+    ge.seed_everything(0)
+    tr = ge.Trainer(ge.models.DCGenerator(latent_dim=4, features=4), ge.models.DCDiscriminator(features=4),
+                    ge.data.digits(), batch_size=8, device="cpu")
+    tr.step()
+    before = {k: v.clone() for k, v in [*tr.G.state_dict().items(), *tr.D.state_dict().items()]}
+    points, arrows = ge.recorders.fake_gradients(tr, n=6)
+    after = {k: v for k, v in [*tr.G.state_dict().items(), *tr.D.state_dict().items()]}
+    assert points.shape == arrows.shape == (6, 1, 8, 8) and tr.G.training and tr.D.training
+    assert all(torch.equal(before[k], after[k]) for k in before)        # BatchNorm running statistics untouched

@@ -1,10 +1,11 @@
 """The stepwise trainer: events, sub-steps, atomic steps, divergence, determinism, snapshots."""
 import math
+import re
 
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers import make_trainer, params_of, same
+from helpers import differences, full_state, make_trainer, params_of, same
 
 import gan_edu as ge
 
@@ -159,8 +160,7 @@ def test_sampling_for_pictures_does_not_change_training():
 
 def test_a_raising_handler_is_named_and_the_step_is_undone(trainer):
     trainer.run(3, progress=False)
-    before = params_of(trainer.G, trainer.D) + [t.clone() for t in trainer._undo._live()]
-    rng = trainer.generator.get_state()
+    before = full_state(trainer)
 
     def broken(t):
         raise KeyError("oops")
@@ -172,9 +172,8 @@ def test_a_raising_handler_is_named_and_the_step_is_undone(trainer):
     assert info.value.event == "g_backward_end" and info.value.handler is broken
     # D was already updated when the handler ran; the whole step is rolled back
     assert trainer.state.step == 3 and trainer.state.d_updates == 3 and trainer.state.g_updates == 3
-    assert same(params_of(trainer.G, trainer.D) + trainer._undo._live(), before)
-    assert torch.equal(trainer.generator.get_state(), rng)
-    assert list(trainer.history["loss_d"].steps) == [1, 2, 3]
+    assert not differences(full_state(trainer), before)            # nets, optimisers, rng, history: bit for bit
+    assert str(info.value).endswith("The trainer was rolled back to the state before this step.")
     # and training goes on exactly as if nothing had happened
     trainer.off("g_backward_end", broken)
     reference = make_trainer()
@@ -227,6 +226,8 @@ def test_a_huge_learning_rate_diverges_cleanly():
     tr = make_trainer(optimizer="sgd", lr_d=1e30, lr_g=1e30)
     with pytest.raises(ge.TrainingDiverged) as info:
         tr.run(50, progress=False)
+    assert re.fullmatch(r"training diverged at step \d+: .+ is not finite( \(.+\))?\. The trainer was rolled back to the "
+                        r"state before this step; try a smaller learning rate\.", str(info.value)), str(info.value)
     assert all(torch.isfinite(p).all() for p in tr.G.parameters())
     assert tr.state.step == info.value.step - 1
 
@@ -338,3 +339,49 @@ def test_attached_handlers_are_removed_after_the_block_also_on_error(trainer):
     assert len(seen) == 3 and not any(trainer.handlers.values())
     with pytest.raises(ValueError, match="unknown event"), trainer.attached(step_ned=seen.append):
         pass
+
+
+def test_names_that_said_something_else_have_honest_ones_and_the_old_names_still_work(trainer):
+    assert trainer.rng is trainer.generator and isinstance(trainer.rng, torch.Generator)   # the RNG, not G
+    x = torch.arange(8.0).reshape(4, 2)
+    assert torch.equal(trainer.packed(x), trainer._packed(x))
+    seen = {}
+    trainer.on("d_forward_end", lambda t: seen.update(d=torch.sigmoid(t.state.fake_logits).mean().item()))
+    trainer.on("g_forward_end", lambda t: seen.update(g=torch.sigmoid(t.state.fake_logits).mean().item(),
+                                                      d_fake_in_g=t.state.d_fake))
+    trainer.step()
+    s = trainer.state
+    # d_fake keeps one meaning: D's score of the fakes in the D update (next to d_real, the same D);
+    # d_fake_g is what the D that G answers (after its update) says about them
+    assert s.d_fake == pytest.approx(seen["d"]) and seen["d_fake_in_g"] == s.d_fake
+    assert s.d_fake_g == pytest.approx(seen["g"]) and s.d_fake_g != s.d_fake
+    assert trainer.history["d_fake"][-1] == s.d_fake
+
+
+def test_a_step_run_by_a_handler_is_part_of_the_outer_step(trainer):
+    """A handler may call step_d() (the lab's "step D" inside a run): the outer step's guard covers
+    both, and a failure after it undoes both."""
+    trainer.run(2, progress=False)
+    before = full_state(trainer)
+    trainer.on("step_end", lambda t: t.step_d())
+    trainer.step()
+    assert trainer.state.d_updates == 4 and trainer.state.step == 3
+    after = full_state(trainer)
+    trainer.on("step_end", lambda t: 1 / 0)
+    with pytest.raises(ge.HandlerError, match="rolled back to the state before this step"):
+        trainer.step()
+    assert not differences(full_state(trainer), after) and differences(after, before)
+
+
+def test_history_mark_and_rollback_are_exact_across_thinning():
+    h = ge.History(capacity=4)
+    for i in range(1, 5):
+        h.record(i, a=float(i))
+    before = h.state_dict()
+    mark = h.mark()
+    h.record(5, a=5.0, b=1.0)                   # thins "a" (stride 2) and starts "b"
+    assert h["a"].stride == 2 and "b" in h
+    h.rollback(mark)
+    assert h.state_dict() == before and "b" not in h
+    h.record(5, a=5.0)                          # and recording goes on as if nothing had happened
+    assert list(h["a"].steps) == [2, 4]

@@ -1,4 +1,5 @@
 """Every trainer argument is validated with a message naming it."""
+import numpy as np
 import pytest
 import torch
 from helpers import make_trainer
@@ -106,3 +107,74 @@ def test_cross_entropy_widgets_refuse_other_losses_and_packs(build):
         build(make_trainer(loss="hinge"))
     with pytest.raises(ValueError, match="needs pack=1 .* got pack=2"):
         build(make_trainer(pack=2))
+
+
+# --------------------------------------------------------------------------- issue 11 §3: the core's inputs
+def test_a_list_of_points_is_data_and_numpy_numbers_are_numbers():
+    G, D, _ = parts()
+    tr = ge.Trainer(G, D, [[0, 0], [1, 1], [2, 0]], device="cpu", batch_size=np.int64(8), betas=(np.float32(0.5), np.float64(0.9)),
+                    lr_g=np.float32(1e-3), d_steps=np.int64(2), seed=np.uint8(3))
+    assert tr.data.points.tolist() == [[0, 0], [1, 1], [2, 0]]
+    assert (type(tr.batch_size), type(tr.d_steps), type(tr.seed), type(tr.lr_g)) == (int, int, int, float)
+    assert tr.betas == (0.5, pytest.approx(0.9)) and all(type(b) is float for b in tr.betas)
+    tr.step()
+    tr.configure(betas=np.array([0.4, 0.8]), lr_d=np.float64(2e-3))
+    assert tr.opt_d.param_groups[0]["betas"] == tr.betas and type(tr.lr_d) is float
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: ge.models.sample_noise(4, 0), ValueError, "latent_dim must be >= 1, got 0"),
+    (lambda: ge.models.sample_noise(0, 2), ValueError, "n must be >= 1, got 0"),
+    (lambda: ge.models.sample_noise(-3, 2), ValueError, "n must be >= 1, got -3"),
+    (lambda: ge.models.sample_noise(2.5, 2), TypeError, "n must be an integer, got 2.5"),
+    (lambda: ge.models.sample_noise(4, 2.0), TypeError, "latent_dim must be an integer"),
+    (lambda: ge.models.sample_noise(10**9, 10**3), ValueError, "sample_noise: z for n=1000000000 .* at most"),
+    (lambda: ge.models.sample_noise(4, 2, "gaussian"), ValueError, "noise must be one of 'normal', 'uniform'"),
+    (lambda: ge.models.MLPGenerator(hidden=10**6), ValueError, r"MLPGenerator\(.*hidden=1000000.*\): the network would hold"),
+    (lambda: ge.models.MLPDiscriminator(hidden=10**12), ValueError, "the network would hold 1,000,"),
+    (lambda: ge.models.DCGenerator(features=10**5), ValueError, "DCGenerator.* at most 268,435,456"),
+    (lambda: ge.models.DCDiscriminator(image_size=10**6 * 4), ValueError, "DCDiscriminator.* at most"),
+    (lambda: ge.models.MLPGenerator(depth=10**6), ValueError, "depth must be <= 100"),
+    (lambda: ge.models.MLPGenerator(activation="sigmoid"), ValueError, "activation must be one of"),
+    (lambda: ge.models.MLPDiscriminator(group_size=0), ValueError, "group_size must be >= 1"),
+    (lambda: ge.models.MLPDiscriminator(minibatch_std="yes"), TypeError, "minibatch_std must be True or False"),
+])
+def test_models_refuse_bad_sizes_before_allocating(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_numpy_sizes_build_models_with_plain_settings():
+    G = ge.models.DCGenerator(latent_dim=np.int64(4), features=np.int32(4))
+    D = ge.models.MLPDiscriminator(minibatch_std=np.bool_(True), hidden=np.int16(8))
+    assert all(type(v) in (int, str, bool, type(None)) for v in [*G.config.values(), *D.config.values()])
+
+
+def test_trainer_inputs_that_used_to_give_raw_errors():
+    tr = make_trainer()
+    with pytest.raises(ValueError, match="unknown event 'step_ned'"):
+        tr.off("step_ned", print)
+    with pytest.raises(ValueError, match=r"z must have shape \[N, 2\] \(latent_dim=2\), got shape \[5, 3\]"):
+        tr.sample(5, z=torch.zeros(5, 3))
+    with pytest.raises(TypeError, match="x must be an array of shape"):
+        tr.d_prob("abc")
+    with pytest.raises(ValueError, match=r"x must have shape \[N, 2\] .* got shape \[4\]"):
+        tr.d_prob([1, 2, 3, 4])
+    assert tr.d_prob(np.zeros((3, 2))).shape == (3,) and tr.sample(2, z=[[0.0, 1.0], [1.0, 0.0]]).shape == (2, 2)
+    with pytest.raises(ValueError, match="batch_size: a batch of 1000000000 samples"):
+        make_trainer(batch_size=10**9)
+    with pytest.raises(ValueError, match="device='cuda:7'|device must be"):
+        make_trainer(device="cuda:7")
+    with pytest.raises(ValueError, match="device must be 'auto', 'cpu' or 'cuda'"):
+        make_trainer(device="meta")
+
+
+def test_presets_leave_the_callers_random_state_alone():
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    ge.presets.build("ring-vanilla", seed=5)
+    ge.presets.digits.dcgan(seed=2)
+    assert torch.equal(torch.rand(3), expected)
+    a, b = ge.presets.build("ring-pacgan", seed=5), ge.presets.build("ring-pacgan", seed=5)
+    assert all(torch.equal(x, y) for x, y in zip(a.G.parameters(), b.G.parameters()))

@@ -38,7 +38,13 @@ activations of the classifier (:func:`gan_edu.evaluation.penultimate_features`).
     setup = metrics_lab.prepare(seed=0)          # trains the classifier (a few seconds)
     rows = metrics_lab.run(setup)                # one dict per corruption, every metric
     print(metrics_lab.format_table(rows))
+    print(metrics_lab.response_table(rows))      # which metric noticed which corruption (NOTICE's thresholds)
     metrics_lab.score(my_generated_images, setup)   # the same numbers for a generator's samples
+
+Lesson 10 also uses :func:`baseline_by_n` (what a perfect generator scores at each sample size: FD's bias),
+:func:`train_generator` (lesson 07's DCGAN trained on the training split only, so probe and reference stay
+new to it), :func:`closest_pairs` (the memorisation check, shown) and :func:`copy_outcome` (its prediction).
+``gan-edu evaluate`` uses :func:`memorisation_against_all` for generators trained on every digit.
 """
 from __future__ import annotations
 
@@ -55,7 +61,9 @@ from .. import evaluation as ev
 from . import classifier as clf_mod
 
 __all__ = ["LabSetup", "prepare", "score", "Corruption", "corruptions", "run", "format_table", "METRICS",
-           "blur", "add_noise", "drop_classes", "collapse", "copy_training"]
+           "blur", "add_noise", "drop_classes", "collapse", "copy_training", "NOTICE", "noticed", "response_table",
+           "copy_outcome", "ball_radius", "baseline_by_n", "training_set", "TrainedGenerator", "train_generator",
+           "NearestPairs", "closest_pairs", "memorisation_against_all"]
 
 #: the metric columns of a row, in table order, with what each one says (lesson 10 prints this)
 METRICS = {
@@ -90,6 +98,7 @@ class LabSetup:
     train_fit: ev.GaussianFit         #: mean and covariance of the training images' features
     reference_probs: torch.Tensor     #: [R, K] the classifier's probabilities on the reference
     seed: int
+    reference_idx: torch.Tensor | None = None   #: [R] the reference's indices in ``data``
 
     @property
     def n(self) -> int:
@@ -127,7 +136,7 @@ def prepare(data: data_mod.ImageSet | None = None, classifier: clf_mod.TrainedCl
     return LabSetup(data, classifier, train_images, data.images[probe].float(), data.labels[probe], ref_images,
                     data.labels[reference], ref_features, ev.gaussian_fit(ref_features, "reference features"),
                     ev.gaussian_fit(ev.penultimate_features(classifier, train_images), "training features"),
-                    classifier.proba(ref_images), seed)
+                    classifier.proba(ref_images), seed, reference)
 
 
 # --------------------------------------------------------------------------- scoring one image set
@@ -268,11 +277,165 @@ def run(setup: LabSetup | None = None, seed: int = 0, k: int = 5, kid_subset_siz
 
 def format_table(rows: list[dict]) -> str:
     """The rows as a fixed-width text table (KID as mean ± spread over subsets)."""
-    lines = [f"{'':26} {'n':>4} {'FD':>7} {'FD-train':>8} {'KID':>13} {'prec':>5} {'recall':>6} {'dens':>5} {'cover':>5} "
+    lines = [f"{'':22} {'n':>4} {'FD':>7} {'FD-train':>8} {'KID':>13} {'prec':>5} {'recall':>6} {'dens':>5} {'cover':>5} "
              f"{'class':>5} {'KL':>5} {'memo':>5}"]
     for r in rows:
         kid = f"{r['kid']:.3f}±{r['kid_std']:.3f}"
-        lines.append(f"{r.get('corruption', ''):26.26} {r['n']:4d} {r['fd']:7.2f} {r['fd_train']:8.2f} {kid:>13} "
+        lines.append(f"{r.get('corruption', ''):22.22} {r['n']:4d} {r['fd']:7.2f} {r['fd_train']:8.2f} {kid:>13} "
                      f"{r['precision']:5.2f} {r['recall']:6.2f} {r['density']:5.2f} {r['coverage']:5.2f} "
                      f"{r['classes']:5d} {r['class_kl']:5.2f} {r['memorised']:5.2f}")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- reading the table
+#: how far a metric must move from the real row to count as *noticed* in :func:`noticed` (FD: a ratio,
+#: either way; classes: digits lost; the rest: a difference). Set from the lab on seeds 0-9, above what the
+#: faint noise (std 0.1) and the copies moved any of them (FD at most 1.18 x, KID +0.22, precision, recall,
+#: coverage 0.04, density 0.05, class KL 0.02) and below the responses the lesson teaches (a slight blur: FD
+#: at least 2.5 x, KID +0.57; noise std 0.5: precision -0.21; two digits dropped: recall and coverage -0.11,
+#: class KL +0.17; collapse to 100 images: recall and coverage -0.29; copies: memorised +0.46).
+NOTICE = {"fd": 1.5, "kid": 0.4, "precision": 0.1, "recall": 0.1, "density": 0.1, "coverage": 0.1, "classes": 1,
+          "class_kl": 0.1, "memorised": 0.2}
+
+
+def noticed(row: dict, real: dict) -> dict[str, int]:
+    """The metrics of ``row`` that moved from the ``real`` row by more than :data:`NOTICE`, as
+    ``{metric: +1 (rose) or -1 (fell)}``, in :data:`NOTICE` order."""
+    out = {}
+    for m, limit in NOTICE.items():
+        if m == "fd":
+            ratio = row["fd"] / real["fd"]
+            change = 1 if ratio >= limit else -1 if ratio <= 1 / limit else 0
+        else:
+            diff = row[m] - real[m]
+            change = 1 if diff >= limit else -1 if diff <= -limit else 0
+        if change:
+            out[m] = change
+    return out
+
+
+def response_table(rows: list[dict]) -> str:
+    """Which metric noticed which corruption (:func:`noticed` against the first row, the real one):
+    ``+`` rose, ``-`` fell, ``.`` stayed within :data:`NOTICE`."""
+    real = rows[0]
+    heads = {"fd": "FD", "kid": "KID", "precision": "prec", "recall": "recall", "density": "dens", "coverage": "cover",
+             "classes": "class", "class_kl": "KL", "memorised": "memo"}
+    lines = [f"{'':22} " + " ".join(f"{h:>6}" for h in heads.values())]
+    for r in rows[1:]:
+        seen = noticed(r, real)
+        marks = [{1: "+", -1: "-"}.get(seen.get(m, 0), ".") for m in heads]
+        lines.append(f"{r['corruption']:22.22} " + " ".join(f"{c:>6}" for c in marks))
+    return "\n".join(lines)
+
+
+def copy_outcome(rows: list[dict]) -> str:
+    """Lesson 10's prediction: which metric noticed the copies? ``rows``: the real row first, then
+    "copy 100 % training". ``"fd"`` (FD or KID), ``"prdc"``, ``"classes"`` (count or KL), ``"memo"``
+    (the memorisation check and nothing else) or ``"none"``."""
+    real = rows[0]
+    copies = next(r for r in rows if r["kind"] == "copy" and r["strength"] == 1.0)
+    seen = noticed(copies, real)
+    for key, metrics in (("fd", ("fd", "kid")), ("prdc", ("precision", "recall", "density", "coverage")),
+                         ("classes", ("classes", "class_kl"))):
+        if any(m in seen for m in metrics):
+            return key
+    return "memo" if "memorised" in seen else "none"
+
+
+def ball_radius(images: torch.Tensor, setup: LabSetup, k: int = 5) -> float:
+    """The median radius of the k-nearest-neighbour balls around ``images``' features: the balls recall draws
+    around a generator's samples (wide balls around scattered samples swallow real images)."""
+    return float(ev.knn_radii(ev.penultimate_features(setup.classifier, _check_images(images, setup)), k).median())
+
+
+# --------------------------------------------------------------------------- FD's bias at small n
+def baseline_by_n(setup: LabSetup, sizes=None, splits: int = 4, seed: int = 0) -> list[dict]:
+    """What a perfect generator scores at each sample size: FD and KID between two disjoint random
+    sets of ``n`` held-out real digits (probe and reference pooled), ``splits`` times for each ``n``
+    in ``sizes`` (default 50, 100, 200 and ``setup.n``). One dict per ``n``: the mean and the
+    spread (min to max) of each. FD is biased upwards, more so at small n; KID is not."""
+    splits = _check.positive_int("splits", splits)
+    feats = torch.cat([ev.penultimate_features(setup.classifier, setup.probe_images), setup.reference_features])
+    sizes = (50, 100, 200, setup.n) if sizes is None else sizes
+    g = torch.Generator().manual_seed(_check.integer("seed", seed, minimum=0))
+    out = []
+    for n in sizes:
+        n = _check.integer("sizes", n, minimum=6, maximum=len(feats) // 2)
+        fd, kid = [], []
+        for _ in range(splits):
+            order = torch.randperm(len(feats), generator=g)
+            a, b = feats[order[:n]], feats[order[n:2 * n]]
+            fd.append(ev.frechet_distance(a, b))
+            kid.append(ev.kernel_distance(a, b, subset_size=n, subsets=1).mean)
+        out.append({"n": n, "fd": sum(fd) / splits, "fd_min": min(fd), "fd_max": max(fd),
+                    "kid": sum(kid) / splits, "kid_min": min(kid), "kid_max": max(kid)})
+    return out
+
+
+# --------------------------------------------------------------------------- a real generator
+def training_set(setup: LabSetup) -> data_mod.ImageSet:
+    """The set-up's training split as an image set, to train a GAN on: the probe and reference
+    digits stay new to it, so the lab's numbers mean for it what they mean for the corruptions."""
+    return data_mod.subset(setup.data, setup.classifier.train_idx, "metrics lab training split")
+
+
+class TrainedGenerator(NamedTuple):
+    trainer: object        #: the :class:`~gan_edu.trainer.Trainer` after training
+    steps: int
+    cpu_seconds: float     #: processor time of the training (all threads of this process)
+
+
+def train_generator(setup: LabSetup, steps: int = 2000, seed: int = 0, report_every: int | None = 500) -> TrainedGenerator:
+    """Lesson 07's DCGAN (the ``digits-dcgan`` settings, :func:`gan_edu.presets.digits.dcgan`) trained for
+    ``steps`` steps on :func:`training_set` only, printing a line every ``report_every`` steps (None: quiet)."""
+    import time
+
+    from ..presets import digits as digits_preset
+
+    steps = _check.integer("steps", steps, minimum=digits_preset.DCGAN["decay_start"] + 1)
+    tr = digits_preset.dcgan(training_set(setup), seed=seed, steps=steps)
+    start = time.process_time()
+    if report_every is None:
+        tr.run(steps, progress=False)
+    else:
+        def report(t):
+            print(f"step {t.state.step} of {steps}: loss_D {t.state.loss_d:.2f}, loss_G {t.state.loss_g:.2f}", flush=True)
+
+        with tr.attached(step_end=report, every=_check.positive_int("report_every", report_every)):
+            tr.run(steps, progress=False)
+    return TrainedGenerator(tr, steps, time.process_time() - start)
+
+
+# --------------------------------------------------------------------------- the memorisation check, shown
+class NearestPairs(NamedTuple):
+    images: torch.Tensor    #: [k, C, H, W] the k images closest to a training image
+    nearest: torch.Tensor   #: [k, C, H, W] their closest training images
+    distances: torch.Tensor  #: [k] pixel distances, smallest first
+
+
+def closest_pairs(images: torch.Tensor, train_images: torch.Tensor, k: int = 8) -> NearestPairs:
+    """The ``k`` of ``images`` closest to some training image, with that image and the pixel distance."""
+    k = _check.integer("k", k, minimum=1, maximum=len(images))
+    d = ev.pairwise_distances(images, train_images, "images", "train_images")      # [N, T]
+    best = d.min(1)
+    order = best.values.argsort()[:k]
+    return NearestPairs(images[order], train_images[best.indices[order]], best.values[order].float())
+
+
+def memorisation_against_all(images: torch.Tensor, setup: LabSetup, quantile: float = 0.05) -> ev.Memorisation:
+    """The memorisation check for a generator trained on *all* of ``setup.data`` (as ``gan-edu train
+    --data digits`` does), for which no real digit is new: each sample's distance to the closest image of
+    the whole set, against each reference digit's distance to the closest *other* image of the set
+    (leave-one-out: how close a real digit comes to the rest)."""
+    if setup.reference_idx is None:
+        raise ValueError("setup has no reference_idx (make it with metrics_lab.prepare)")
+    quantile = _check.number("quantile", quantile, minimum=0.0, strict_min=True, maximum=0.5)
+    everything = setup.data.images.float()
+    gen = ev.pairwise_distances(images, everything, "images", "data").min(1)                   # [N]
+    d_ref = ev.pairwise_distances(setup.reference_images, everything, "reference", "data")     # [R, D]
+    d_ref[torch.arange(len(d_ref)), setup.reference_idx] = math.inf                            # not itself
+    held = d_ref.min(1)
+    threshold = float(torch.quantile(held.values, quantile))
+    return ev.Memorisation(gen.values.numpy(), held.values.numpy(), gen.indices.numpy(), threshold, quantile,
+                           float((gen.values <= threshold).double().mean()),
+                           float((gen.values == 0).double().mean()), "pixels", held.indices.numpy())

@@ -12,7 +12,7 @@ import torch
 from .. import _check, models
 from .. import data as data_mod
 from ..trainer import Trainer
-from . import Preset, linear_decay, register
+from .registry import Preset, linear_decay, register
 
 __all__ = ["DCGAN", "DCGAN_STEPS", "dcgan"]
 

@@ -27,7 +27,7 @@ import torch
 
 from .. import data, models
 from ..trainer import Trainer
-from . import Preset, linear_decay, register
+from .registry import Preset, linear_decay, register
 
 __all__ = ["ring_trainer"]
 
@@ -42,11 +42,13 @@ def ring_trainer(seed: int, dataset: str = "ring", pack: int = 1, minibatch_std:
                  steps: int = STEPS, decay_from: float = 0.5, final_factor: float = 0.01, width: int = WIDTH,
                  g_depth: int = 2, d_depth: int = 1, latent_dim: int = LATENT, batch_size: int = 256,
                  d_width: int | None = None, lr_d: float | None = None, gp_weight: float = 10.0) -> Trainer:
-    """The shared set-up with one remedy switched on (see the module docstring)."""
-    torch.manual_seed(seed)
+    """The shared set-up with one remedy switched on (see the module docstring). The networks are
+    initialised under ``seed`` in a forked random state: the caller's global torch RNG is left alone."""
     source = data.ring() if dataset == "ring" else data.grid()
-    G = models.MLPGenerator(latent_dim=latent_dim, out_dim=2, hidden=width, depth=g_depth)
-    D = models.MLPDiscriminator(in_dim=2 * pack, hidden=d_width or width, depth=d_depth, minibatch_std=minibatch_std)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        G = models.MLPGenerator(latent_dim=latent_dim, out_dim=2, hidden=width, depth=g_depth)
+        D = models.MLPDiscriminator(in_dim=2 * pack, hidden=d_width or width, depth=d_depth, minibatch_std=minibatch_std)
     tr = Trainer(G, D, source, loss=loss, batch_size=batch_size, lr_g=lr, lr_d=lr_d or lr, betas=betas, d_steps=d_steps,
                  seed=seed, pack=pack, unroll=unroll, gp_weight=gp_weight)
     linear_decay(tr, start=int(decay_from * steps), end=steps, final_factor=final_factor)
@@ -57,11 +59,11 @@ def _register(name: str, description: str, steps: int = STEPS, tags=("ring", "mo
     register(Preset(name, description, steps, lambda seed: ring_trainer(seed, steps=steps, **kw), tags))
 
 
-_register("ring-vanilla", "plain non-saturating GAN on the 8-Gaussian ring: collapses onto a mode or two",
+_register("ring-vanilla", "plain non-saturating GAN on the 8-Gaussian ring: collapses into one clump that travels round the ring",
           steps=4000)
 _register("ring-pacgan", "PacGAN: D sees 2 samples at a time", pack=2)
 _register("ring-minibatch-std", "D gets a minibatch standard-deviation feature", steps=4000, minibatch_std=True)
-_register("ring-unrolled", "unrolled GAN: G plays against D 3 updates ahead", steps=3000, unroll=3)
+_register("ring-unrolled", "look-ahead D (first-order unrolling): G's loss is taken against D 3 updates ahead", steps=3000, unroll=3)
 _register("ring-wgan-gp", "WGAN-GP: Wasserstein critic (2 hidden layers) with a light gradient penalty, 5 critic steps",
           steps=1200, loss="wgan_gp", d_steps=5, d_depth=2, betas=(0.5, 0.9), gp_weight=0.1)
 _register("grid-vanilla", "plain non-saturating GAN on the 5x5 grid: modes come and go", steps=3000,

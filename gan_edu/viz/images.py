@@ -245,12 +245,14 @@ def plot_classified(images, probs, nrow: int = 8, threshold: float = 0.9, size: 
 
 
 # --------------------------------------------------------------------------- did G copy?
-def plot_nearest_pairs(blocks: dict, scale: int = 6, gap: int = 10):
+def plot_nearest_pairs(blocks: dict, scale: int = 6, gap: int = 10, label_px: int = 150):
     """Rows of image pairs, pixel-exact: for each block ``{title: (images, nearest, distances)}``, each
     image (top) above its nearest training image (bottom) with the distance between them underneath
-    (``images``, ``nearest`` [k, C, H, W] in [-1, 1]; ``distances`` [k])."""
+    (``images``, ``nearest`` [k, C, H, W] in [-1, 1]; ``distances`` [k]); ``label_px`` is the width of
+    the row labels on the left. Lessons 07 and 10 both draw their suspects with it."""
     if not isinstance(blocks, dict) or not blocks:
         raise ValueError("blocks must be a non-empty dict {title: (images, nearest, distances)}")
+    scale, gap, label_px = (_check.positive_int(n, v) for n, v in (("scale", scale), ("gap", gap), ("label_px", label_px)))
     rows = []
     for title, (images, nearest, dist) in blocks.items():
         a, b = _images(f"{title}: images", images), _images(f"{title}: nearest", nearest)
@@ -261,7 +263,7 @@ def plot_nearest_pairs(blocks: dict, scale: int = 6, gap: int = 10):
         tops = [upscale(_rgb(image_grid(a[i:i + 1], 1, padding=0)), scale) for i in range(len(a))]
         bottoms = [upscale(_rgb(image_grid(b[i:i + 1], 1, padding=0)), scale) for i in range(len(b))]
         rows.append((str(title), tops, bottoms, d))
-    label_w, img_h = 150, tops[0].shape[0]
+    label_w, img_h = label_px, tops[0].shape[0]
     img_w = max(t.shape[1] for _, tops, _, _ in rows for t in tops)
     k = max(len(t) for _, t, _, _ in rows)
     row_h = _TITLE_PX + 2 * img_h + 4 + _TITLE_PX

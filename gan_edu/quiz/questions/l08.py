@@ -231,6 +231,32 @@ QUESTIONS = [
         answer="485019f7c072c027953d",
     ),
     MultipleChoice(
+        "08-bird-scores",
+        "A team trains a GAN on bird photos and reports an FD of 3.1, computed on the features of its own bird "
+        "classifier with 500 samples. A paper reports an FID of 9.8 for another bird GAN (Inception-v3 features, "
+        "50,000 samples). Which GAN makes birds closer to real ones?",
+        options={
+            "a": "The team's: an FD of 3.1 is about a third of 9.8",
+            "b": "The paper's: 50,000 samples make its score better",
+            "c": "The team's, since a bird classifier knows birds best",
+            "d": "Unknown: scores on different features don't compare",
+        },
+        feedback={
+            "a": "Both are Fréchet distances, but between Gaussians fitted to different features, in different units: "
+                 "an extractor that squeezes images into fewer or smaller numbers gives smaller distances for the "
+                 "same two sets. And FD is biased upwards at small n, which here works against the team.",
+            "b": "More samples make an FD more trustworthy (less biased), not the generator better. The two numbers "
+                 "are still on different features, so they cannot be ranked.",
+            "c": "Features from a bird classifier may well suit birds better, but that makes its distances a different "
+                 "measurement, not a smaller version of FID. It cannot be ranked against a number on Inception "
+                 "features.",
+            "d": "Each feature extractor measures in its own units and notices different things; even the sample "
+                 "size shifts FD. To compare, score both GANs with the same features, the same reference set and "
+                 "the same number of samples, each next to the real-against-real baseline.",
+        },
+        answer="14499dd73b83f2081585",
+    ),
+    MultipleChoice(
         "08-families",
         "You need a model that makes 10,000 images a second on a phone. Some missing variety is acceptable; blur is "
         "not. Which family of generative models fits best?",
