@@ -26,8 +26,9 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(BIN)/python -m pip install $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -e ".[dev]"
 	@touch $@
 
+# jupyter-config/: widget state saved with the notebook (reopened widgets never say "model not found")
 lab: $(STAMP)
-	cd notebooks && ../$(BIN)/jupyter lab $(ROOT_FLAG)
+	cd notebooks && JUPYTER_CONFIG_PATH=$(abspath jupyter-config) ../$(BIN)/jupyter lab $(ROOT_FLAG)
 
 # the training lab as a web app, for a projector (Voila: no code cells, just the dashboard);
 # add ?projector=1 to the page's address for larger pictures and fonts

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -154,25 +156,45 @@ def small_text(page, root: str = f"{OUTPUTS} .jupyter-widgets", minimum: float =
 #: what the scan looks for: WCAG 2.1 A and AA (alt text, contrast, names of buttons and fields,
 #: keyboard access to scrolling regions, ARIA use) and axe's best practices
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-#: what fails a test: the violations axe rates serious or critical
-AXE_FAILING = ("serious", "critical")
+#: axe-core from npm, installed once outside the repository (nothing is downloaded while a test runs
+#: once it is there; `npm install` is the registry's ordinary client)
+AXE_DIR = Path(os.environ.get("GAN_EDU_AXE_DIR", Path.home() / ".cache" / "gan_edu-axe"))
+AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 
 
-def axe_scan(page, include: str = OUTPUTS) -> list[dict]:
-    """Run axe-core (the copy the ``axe-playwright-python`` package ships: nothing is downloaded)
-    on the parts of the page matching ``include``; returns its violations, each with ``id``,
-    ``impact``, ``help`` and the offending ``nodes`` (selector, HTML, what is wrong)."""
-    from axe_playwright_python.base import AXE_SCRIPT
+def axe_runner():
+    """A function ``scan(page, include, exclude=())`` running axe-core on the parts of ``page``
+    matching ``include`` (minus ``exclude``); it returns the violations, each ``{"id", "impact",
+    "help", "nodes"}``. Installs axe-core into :data:`AXE_DIR` with npm when missing; skips the
+    calling test (with the reason) when npm is not installed or the install fails."""
+    if not AXE_JS.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip(f"axe-core is not at {AXE_JS} and npm is not installed to fetch it "
+                        f"(install Node.js/npm, or run: npm install --prefix {AXE_DIR} axe-core)")
+        done = subprocess.run([npm, "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund", "axe-core@4"],
+                              capture_output=True, text=True, timeout=300)
+        if done.returncode != 0 or not AXE_JS.exists():
+            pytest.skip(f"npm could not install axe-core into {AXE_DIR}: {done.stderr.strip()[-300:]}")
+    source = AXE_JS.read_text(encoding="utf-8")
 
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE_SCRIPT)
-    if page.locator(include).count() == 0:
-        return []
-    result = page.evaluate("""([include, tags]) => axe.run({include: [include]},
-        {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})""", [include, AXE_TAGS])
-    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [f"{n['target']} {n['html'][:160]} -- {_axe_message(n)}" for n in v["nodes"][:5]]}
-            for v in result["violations"]]
+    def scan(page, include: str, exclude: tuple[str, ...] = ()) -> list[dict]:
+        """Violations in ``include``; nodes inside an ``exclude`` selector are left out of them."""
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.evaluate(source)
+        assert page.locator(include).count() > 0, f"nothing on the page matches {include!r} to scan"
+        result = page.evaluate("""async ([include, exclude, tags]) => {
+            const r = await axe.run({include: [include]}, {runOnly: {type: 'tag', values: tags},
+                                                           resultTypes: ['violations'], elementRef: true});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.filter(n => !(n.element && exclude.some(x => n.element.closest(x))))
+                              .map(n => ({target: n.target, html: n.html, any: n.any, all: n.all, none: n.none}))}))
+                .filter(v => v.nodes.length > 0); }""", [include, list(exclude), AXE_TAGS])
+        return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+                 "nodes": [f"{n['target']} {n['html'][:160]} -- {_axe_message(n)}" for n in v["nodes"][:5]]}
+                for v in result]
+
+    return scan
 
 
 def _axe_message(node: dict) -> str:
@@ -182,8 +204,13 @@ def _axe_message(node: dict) -> str:
     return ""
 
 
-def serious(violations: list[dict]) -> list[dict]:
-    return [v for v in violations if v["impact"] in AXE_FAILING]
+def impact(violations: list[dict], *levels: str) -> list[dict]:
+    """The violations axe rates at one of ``levels`` ("critical", "serious", ...)."""
+    return [v for v in violations if v["impact"] in levels]
+
+
+def summary(violations: list[dict]) -> str:
+    return "; ".join(f"{v['id']} ({v['impact']}, {len(v['nodes'])})" for v in violations) or "nothing"
 
 
 # --------------------------------------------------------------------------- checkpoints

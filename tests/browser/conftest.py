@@ -1,17 +1,27 @@
 """Real-browser fixtures: JupyterLab and Voila started on loopback by the tests themselves,
 headless Debian Chromium driven by Playwright (never `playwright install`).
 
-Servers run in their own process group with a random token and a free port, are waited
-for with a bounded timeout, and are killed (the whole group) when the tests end, pass or
-fail. Notebooks are copied to temporary folders first (one for JupyterLab, one for Voila), so
-running and saving them never touches the committed files.
+Fixture API (for every test module in tests/browser, e.g. a lesson's own file):
 
-Each lesson is run once per server and its page shared by every test that asks for it
-(``lesson`` / ``voila_lesson``, parametrized indirectly with the notebook's name): the tests are
-ordered lesson by lesson, JupyterLab first, and when a lesson's JupyterLab page opens, Voila
-starts running the same lesson in another tab, so the two kernels work at the same time. At most
-one JupyterLab and one Voila lesson are open at once; the previous ones are closed (their kernels
-shut down) when the next lesson starts.
+* ``lesson`` -- a lesson open in JupyterLab after Run All, as an :class:`Opened` (``.page`` the
+  Playwright page, ``.name``, ``.seconds`` Run All took, ``.before`` the widget outputs as the
+  committed notebook showed them before running, from :func:`jlab.widget_outputs`). Parametrize
+  with ``browser_support.on_lessons("09_x.ipynb", ...)``. Each lesson runs ONCE per session and
+  its page is shared by every test that asks for it, in the order the tests are collected, so a
+  test that changes a widget leaves it changed for the next one (press "Reset" or read relative
+  values). While one lesson's tests run, the next lesson is already running in another tab
+  (two kernels at once: the machine's two cores).
+* ``voila_lesson`` -- the same for a lesson rendered by Voila (``browser_support.in_voila(...)``).
+* ``jupyter`` -- ``(base_url, token)`` of the session's JupyterLab; ``workdir`` -- its folder (a
+  copy of notebooks/: running and saving never touch the committed files).
+* ``voila_server`` -- Voila's base URL (a lesson: ``voila.lesson_url(base, name, projector=1)``).
+* ``browser`` -- the session's Chromium; ``browser_support.new_page(browser)`` gives a fresh page.
+* ``axe`` -- a function ``axe(page, include, exclude=())`` running axe-core on a page (the npm
+  package, installed once into ~/.cache/gan_edu-axe; skipped with the reason if npm is missing).
+
+Servers run in their own process group with a random token and a free port, are waited for
+with a bounded timeout and killed (the whole group) when the session ends, pass or fail; every
+notebook page shuts its kernel down when it is closed.
 """
 from __future__ import annotations
 
@@ -30,10 +40,12 @@ from pathlib import Path
 import jlab
 import pytest
 import voila
-from browser_support import CHROMIUM, CHROMIUM_ARGS, JUPYTER_CONFIG, NOTEBOOKS, lesson_id, new_page
+from browser_support import CHROMIUM, CHROMIUM_ARGS, JUPYTER_CONFIG, NOTEBOOKS, axe_runner, lesson_id, new_page
 
-#: seconds per lesson, printed at the end of the session: {"Run All in JupyterLab": {...}, "Voila": {...}}
+#: seconds per lesson, printed at the end of the session
 TIMES: dict[str, dict[str, float]] = {"Run All in JupyterLab": {}, "Voila page ready": {}}
+#: the lessons in the order their JupyterLab tests run (set at collection): what to run ahead
+LAB_ORDER: list[str] = []
 
 
 def free_port() -> int:
@@ -163,7 +175,7 @@ def page(browser):
 # --------------------------------------------------------------------------- one page per lesson
 @dataclass
 class Opened:
-    """A lesson open in a browser tab: ``page``, the seconds it took to run, and (JupyterLab) the
+    """A lesson open in a browser tab: ``page``, the seconds Run All took, and (JupyterLab) the
     widget outputs as the committed notebook showed them before anything ran."""
 
     name: str
@@ -171,97 +183,93 @@ class Opened:
     seconds: float = 0.0
     before: list = field(default_factory=list)
     context: object = None
+    started: float = 0.0
 
     def close(self) -> None:
         self.context.__exit__(None, None, None)
 
 
+def _open_page(browser, name: str) -> Opened:
+    ctx = new_page(browser)
+    return Opened(name, ctx.__enter__(), context=ctx)
+
+
+class LabLessons:
+    """JupyterLab pages, one per lesson: opened (its outputs recorded as the committed notebook
+    shows them), Run All started; :meth:`get` waits for it. The lesson after it (in
+    :data:`LAB_ORDER`) starts at once in another tab, so its kernel works while these tests run."""
+
+    def __init__(self, browser, base: str, token: str):
+        self.browser, self.base, self.token = browser, base, token
+        self.open: dict[str, Opened] = {}
+
+    def _start(self, name: str) -> None:
+        opened = self.open[name] = _open_page(self.browser, name)
+        jlab.open_notebook(opened.page, self.base, self.token, name)
+        opened.before = jlab.widget_outputs(opened.page)      # committed outputs: untrusted, so text fallbacks
+        opened.started = jlab.start_run_all(opened.page)
+
+    def get(self, name: str) -> Opened:
+        for other in [n for n in self.open if n != name and LAB_ORDER.index(n) < LAB_ORDER.index(name)]:
+            self._close(other)                                 # lessons are tested in order: done with those
+        if name not in self.open:
+            self._start(name)
+        opened = self.open[name]
+        if not opened.seconds:
+            opened.seconds = jlab.wait_run_all(opened.page, opened.started)
+            TIMES["Run All in JupyterLab"][lesson_id(name)] = opened.seconds
+            jlab.settle_widgets(opened.page)
+            later = LAB_ORDER[LAB_ORDER.index(name) + 1:]
+            if later and later[0] not in self.open:
+                self._start(later[0])                          # runs while this lesson's tests run
+        return opened
+
+    def _close(self, name: str) -> None:
+        opened = self.open.pop(name)
+        try:
+            jlab.close(opened.page)
+        finally:
+            opened.close()
+
+    def close(self) -> None:
+        for name in list(self.open):
+            self._close(name)
+
+
 class VoilaLessons:
-    """Voila pages, one lesson at a time; :meth:`start` lets the server run a lesson ahead."""
+    """Voila pages, one lesson at a time (the previous page, and with it its kernel, closes)."""
 
     def __init__(self, browser, base: str):
         self.browser, self.base = browser, base
         self.current: Opened | None = None
-        self.started: dict[str, float] = {}
-
-    def start(self, name: str) -> None:
-        if self.current is not None and self.current.name == name:
-            return
-        self.close()
-        ctx = new_page(self.browser)
-        page = ctx.__enter__()
-        self.current = Opened(name, page, context=ctx)
-        self.started[name] = voila.start(page, voila.lesson_url(self.base, name))
 
     def get(self, name: str) -> Opened:
         if self.current is None or self.current.name != name:
-            self.start(name)
-        if not self.current.seconds:
-            self.current.seconds = voila.wait_ready(self.current.page, self.started[name])
+            self.close()
+            self.current = _open_page(self.browser, name)
+            self.current.started = voila.start(self.current.page, voila.lesson_url(self.base, name))
+            self.current.seconds = voila.wait_ready(self.current.page, self.current.started)
             TIMES["Voila page ready"][lesson_id(name)] = self.current.seconds
         return self.current
 
     def close(self) -> None:
         if self.current is not None:
-            self.current.close()                  # the page's kernel goes with its websocket
-            self.current = None
-
-
-class LabLessons:
-    """JupyterLab pages, one lesson at a time, each opened (its outputs recorded as they were
-    before running), then Run All."""
-
-    def __init__(self, browser, base: str, token: str, voila_lessons: VoilaLessons | None):
-        self.browser, self.base, self.token, self.voila = browser, base, token, voila_lessons
-        self.current: Opened | None = None
-
-    def get(self, name: str) -> Opened:
-        if self.current is not None and self.current.name == name:
-            return self.current
-        self.close()
-        ctx = new_page(self.browser)
-        page = ctx.__enter__()
-        self.current = opened = Opened(name, page, context=ctx)
-        jlab.open_notebook(page, self.base, self.token, name)
-        try:
-            jlab.settle_widgets(page, timeout_ms=20_000)
-        except Exception:  # noqa: BLE001 - what they show then is what the test of "before running" checks
-            pass
-        opened.before = jlab.widget_outputs(page)
-        if self.voila is not None:
-            self.voila.start(name)                # Voila runs the same lesson meanwhile, in its own kernel
-        opened.seconds = jlab.run_all(page)
-        TIMES["Run All in JupyterLab"][lesson_id(name)] = opened.seconds
-        jlab.settle_widgets(page)
-        return opened
-
-    def close(self) -> None:
-        if self.current is not None:
-            try:
-                jlab.close(self.current.page)
-            except Exception:  # noqa: BLE001 - the page may be gone already; its server stops at the end anyway
-                pass
-            self.current.close()
+            self.current.close()                  # Voila shuts the page's kernel down with its websocket
             self.current = None
 
 
 @pytest.fixture(scope="session")
-def voila_lessons(browser, request):
-    lessons = None
+def lab_lessons(browser, jupyter):
+    lessons = LabLessons(browser, *jupyter)
     try:
-        base = request.getfixturevalue("voila_server")
-        lessons = VoilaLessons(browser, base)
         yield lessons
     finally:
-        if lessons is not None:
-            lessons.close()
+        lessons.close()
 
 
 @pytest.fixture(scope="session")
-def lab_lessons(browser, jupyter, request):
-    base, token = jupyter
-    wants_voila = any("voila_lesson" in getattr(item, "fixturenames", ()) for item in request.session.items)
-    lessons = LabLessons(browser, base, token, request.getfixturevalue("voila_lessons") if wants_voila else None)
+def voila_lessons(browser, voila_server):
+    lessons = VoilaLessons(browser, voila_server)
     try:
         yield lessons
     finally:
@@ -280,18 +288,26 @@ def voila_lesson(request, voila_lessons) -> Opened:
     return voila_lessons.get(request.param)
 
 
+@pytest.fixture(scope="session")
+def axe(tmp_path_factory):
+    """``axe(page, include, exclude=())`` -> axe-core's violations (see browser_support.axe_runner)."""
+    return axe_runner()
+
+
 def pytest_collection_modifyitems(items):
-    """Lesson by lesson, JupyterLab before Voila, so each lesson runs once per server."""
+    """Lesson by lesson (JupyterLab, then Voila), so each lesson runs once per server."""
     def key(pair):
         index, item = pair
         params = item.callspec.params if hasattr(item, "callspec") else {}
         if "lesson" in params:
-            return (0, params["lesson"], 0, index)
+            return (0, params["lesson"], index)
         if "voila_lesson" in params:
-            return (0, params["voila_lesson"], 1, index)
-        return (1, "", 0, index)
+            return (1, params["voila_lesson"], index)
+        return (2, "", index)
 
     items[:] = [item for _, item in sorted(enumerate(items), key=key)]
+    LAB_ORDER[:] = list(dict.fromkeys(item.callspec.params["lesson"] for item in items
+                                      if hasattr(item, "callspec") and "lesson" in item.callspec.params))
 
 
 def pytest_terminal_summary(terminalreporter):

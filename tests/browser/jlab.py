@@ -21,11 +21,16 @@ def open_notebook(page, base: str, token: str, name: str) -> None:
         timeout=120_000)
 
 
-def run_all(page, timeout_s: float = 600.0) -> float:
-    """Clear outputs, Run All, wait until every code cell has run and the kernel is idle; returns the seconds."""
+def start_run_all(page) -> float:
+    """Clear the outputs and start Run All (it goes on in the kernel); returns the start time."""
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
     t0 = time.monotonic()
     page.evaluate("() => { window.__runAll = window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    return t0
+
+
+def wait_run_all(page, t0: float, timeout_s: float = 600.0) -> float:
+    """Wait until every code cell has run and the kernel is idle; returns the seconds since ``t0``."""
     page.wait_for_function(
         f"""() => {{
             const panel = {CURRENT};
@@ -34,6 +39,11 @@ def run_all(page, timeout_s: float = 600.0) -> float:
             return kernel.status === 'idle' && cells.every(c => c.model.executionCount !== null);
         }}""", timeout=int(timeout_s * 1000), polling=500)
     return time.monotonic() - t0
+
+
+def run_all(page, timeout_s: float = 600.0) -> float:
+    """Clear outputs, Run All, wait until every code cell has run and the kernel is idle; returns the seconds."""
+    return wait_run_all(page, start_run_all(page), timeout_s)
 
 
 def settle_widgets(page, timeout_ms: int = 60_000) -> None:
@@ -75,7 +85,7 @@ def widget_outputs(page) -> list[dict]:
                     const child = c.outputArea.widgets[k];
                     const area = child && child.node.querySelector(':scope > {OUTPUTS}');
                     out.push({{cell: i, fallback: String(o.data['text/plain'] || '').slice(0, 300),
-                               shown: area ? area.innerText.slice(0, 300) : '',
+                               shown: area ? area.innerText.slice(0, 3000) : '',
                                drawn: !!(area && area.querySelector('.jupyter-widgets:not(.jupyter-widgets-error-widget)')
                                          && !area.innerText.includes('Error displaying widget'))}});
                 }});

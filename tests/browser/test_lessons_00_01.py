@@ -6,14 +6,6 @@ from browser_support import image_sizes, on_lessons, right_and_wrong, wrapped_li
 WELCOME, FORWARD = "00_welcome.ipynb", "01_generator_forward_pass.ipynb"
 
 
-@on_lessons(FORWARD)
-def test_latent_pictures_are_shown_at_the_size_they_were_drawn(lesson):
-    sizes = [s for s in image_sizes(lesson.page, ".jp-OutputArea-output") if "ge-latent-view" in s["cls"]
-             or "ge-interp-view" in s["cls"]]
-    assert len(sizes) == 2 and all(s["natural"][0] > 500 for s in sizes), sizes
-    assert all(round(s["shown"][0]) == s["natural"][0] for s in sizes), sizes
-
-
 @on_lessons(WELCOME)
 def test_explorer_picture_is_shown_at_the_size_it_was_drawn(lesson):
     sizes = [s for s in image_sizes(lesson.page, ".jp-OutputArea-output") if "ge-explorer-plot" in s["cls"]]

@@ -8,7 +8,7 @@
 import json
 import re
 
-from browser_support import image_sizes, on_lessons, output_problems, right_and_wrong, screenshot, wrapped_lines
+from browser_support import image_sizes, on_lessons, output_problems, right_and_wrong, wrapped_lines
 from jlab import cell_errors
 
 
@@ -41,7 +41,6 @@ def test_lesson07_pictures_are_drawn_at_their_size_and_text_does_not_wrap(lesson
     assert "right" in page.locator(".ge-reveal").first.inner_text()
     caption = page.locator(".ge-live-grid-caption").first.inner_text()
     assert re.search(r"step 2000 · D's loss \d\.\d{3}", caption), caption
-    screenshot(page, "lesson07_live_grid", page.locator(".ge-live-grid").first)
 
 
 @on_lessons("08_review.ipynb")
@@ -68,5 +67,4 @@ def test_lesson08_export_is_a_real_download_with_the_learner_inside(lesson, work
     status = page.locator(".ge-progress-status").inner_text()
     assert str(workdir) in status and download.suggested_filename in status
     assert json.loads((workdir / download.suggested_filename).read_text())["learner"] == "Ada L."
-    screenshot(page, "lesson08_progress", page.locator(".ge-progress").first)
 
