@@ -76,7 +76,7 @@ test: lint unit hub lessons browser
 
 # refresh the README's screenshots from the browser tests
 screenshots: $(STAMP) browser-deps
-	$(BIN)/python -m pytest tests/browser -p no:cacheprovider -k "lab_play or explorer or voila or mode_collapse or quiz"
+	$(BIN)/python -m pytest tests/browser -p no:cacheprovider -k "lab_play or explorer or (run_all_in_jupyterlab and 05)"
 	mkdir -p docs/img
 	cp tests/browser/screenshots/lab.png docs/img/lab.png
 	cp tests/browser/screenshots/explorer.png docs/img/explorer.png
