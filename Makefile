@@ -26,8 +26,9 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(BIN)/python -m pip install $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -e ".[dev]"
 	@touch $@
 
+# jupyter-config/: widget state saved with the notebook (reopened widgets never say "model not found")
 lab: $(STAMP)
-	cd notebooks && ../$(BIN)/jupyter lab $(ROOT_FLAG)
+	cd notebooks && JUPYTER_CONFIG_PATH=$(abspath jupyter-config) ../$(BIN)/jupyter lab $(ROOT_FLAG)
 
 # the training lab as a web app, for a projector (Voila: no code cells, just the dashboard);
 # add ?projector=1 to the page's address for larger pictures and fonts
@@ -75,7 +76,7 @@ test: lint unit hub lessons browser
 
 # refresh the README's screenshots from the browser tests
 screenshots: $(STAMP) browser-deps
-	$(BIN)/python -m pytest tests/browser -p no:cacheprovider -k "lab_play or explorer or voila or mode_collapse or quiz"
+	$(BIN)/python -m pytest tests/browser -p no:cacheprovider -k "lab_play or explorer or (run_all_in_jupyterlab and 05)"
 	mkdir -p docs/img
 	cp tests/browser/screenshots/lab.png docs/img/lab.png
 	cp tests/browser/screenshots/explorer.png docs/img/explorer.png

@@ -42,6 +42,8 @@ def run_experiment(question: Prediction, run, outcome_of=None):
 def _output_widgets(captured) -> list:
     """What the experiment printed and displayed, as widgets (filled in only at the reveal)."""
     W = _widgets()
+    from ..widgets._base import Picture
+
     out = []
     for text in (captured.stdout, captured.stderr):
         if text.strip():
@@ -52,7 +54,7 @@ def _output_widgets(captured) -> list:
             png = data["image/png"]
             png = base64.b64decode(png) if isinstance(png, str) else png
             width = int.from_bytes(png[16:20], "big")       # the PNG header's width: shown at its own size,
-            out.append(W.Image(value=png, format="png",     # not stretched across the panel
+            out.append(Picture(alt="A figure the experiment drew", value=png, format="png",   # not stretched
                                layout=W.Layout(width=f"{width}px", max_width="100%", height="auto")))
         elif "text/html" in data:
             out.append(W.HTML(data["text/html"]))

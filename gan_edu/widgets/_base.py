@@ -25,22 +25,44 @@ from collections.abc import Callable
 
 import ipywidgets as W
 import numpy as np
+import traitlets
 
 from .. import _check, viz
 
-__all__ = ["FigureView", "BlitView", "Player", "stop_all_players", "Shown", "button", "per_click_menu", "set_quietly",
+__all__ = ["Picture", "figure_alt", "FigureView", "BlitView",
+           "Player", "stop_all_players", "Shown", "button", "per_click_menu", "set_quietly",
            "Guarded", "SliderWalk", "move_slider"]
+
+
+def figure_alt(fig) -> str:
+    """A short text alternative for a figure: its title and its axes' titles ("A figure" if none)."""
+    titles = [t for t in [getattr(fig, "_suptitle", None) and fig._suptitle.get_text(),
+                          *(ax.get_title() for ax in fig.axes)] if t]
+    return "A figure: " + "; ".join(titles) if titles else "A figure"
+
+
+class Picture(W.Image):
+    """An ``ipywidgets.Image`` with a text alternative: ``Picture(alt="...")`` puts it in the <img>'s
+    ``title`` (what a screen reader says and a mouse-over shows). ipywidgets 8's frontend reads the
+    widget's ``description`` before it writes the title, and an Image has none: setting ``tooltip`` on
+    a plain Image makes its view fail ("Could not create a view"), so an empty one is synced here."""
+
+    description = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, alt: str = "", **kwargs):
+        super().__init__(tooltip=alt or None, **kwargs)
 
 
 class FigureView:
     """Show ``fig`` in an Image widget; call :meth:`refresh` after changing it.
 
-    ``fmt="jpeg"`` encodes ~5x faster than PNG (used for live views)."""
+    ``fmt="jpeg"`` encodes ~5x faster than PNG (used for live views). ``alt`` says what the picture
+    shows (the image's title, which screen readers read); by default the figure's axes titles."""
 
-    def __init__(self, fig, fmt: str = "png", css_class: str | None = None):
+    def __init__(self, fig, fmt: str = "png", css_class: str | None = None, alt: str | None = None):
         self.fig = fig
         self.fmt = fmt
-        self.image = W.Image(format=fmt, layout=W.Layout(max_width="100%", height="auto"))
+        self.image = Picture(alt=alt or figure_alt(fig), format=fmt, layout=W.Layout(max_width="100%", height="auto"))
         if css_class:
             self.image.add_class(css_class)
         self.frames = 0

@@ -171,7 +171,8 @@ class ArchitectureExplorer:
         controls = self._build_controls()
         self.detail = self._build_detail()
         self.fig = viz.figure(6.0, 3.0)
-        self.plot = FigureView(self.fig, css_class="ge-explorer-plot")
+        self.plot = FigureView(self.fig, css_class="ge-explorer-plot",
+                               alt="The selected part of the GAN: its input and output drawn on the plane")
         self.plot.image.layout = W.Layout(width="600px", max_width="100%", height="auto")
         body = W.HBox([self.detail, self.plot.image], layout=W.Layout(flex_flow="row wrap", align_items="flex-start"))
         self.widget = W.VBox([controls, self.diagram, body],

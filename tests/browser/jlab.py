@@ -2,89 +2,114 @@
 exposes with ``--LabApp.expose_app_in_browser``)."""
 from __future__ import annotations
 
-import re
 import time
 
-WIDGET_REPR = re.compile(r"^\s*(VBox|HBox|Box|Tab|Accordion|Button|Image|HTML|HTMLMath|Label|IntSlider|FloatSlider|"
-                         r"FloatLogSlider|Dropdown|RadioButtons|Checkbox|Output|Textarea|FloatText|IntText|"
-                         r"BoundedIntText|FileUpload|Canvas|IntProgress|FloatProgress)\(")
+from browser_support import BROKEN, OUTPUTS, WIDGET_REPR
+
+CURRENT = "window.jupyterapp.shell.currentWidget"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 
 def open_notebook(page, base: str, token: str, name: str) -> None:
+    """Open ``name`` in a fresh JupyterLab page and wait until its kernel is connected."""
     page.goto(f"{base}/lab/tree/{name}?reset&token={token}")     # reset: no tabs restored from earlier tests
     page.wait_for_function(
-        "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-        " && window.jupyterapp.shell.currentWidget.sessionContext"
-        " && window.jupyterapp.shell.currentWidget.sessionContext.session"
-        " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
-        " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.connectionStatus === 'connected'",
+        f"() => window.jupyterapp && {CURRENT} && {CURRENT}.sessionContext"
+        f" && {CURRENT}.sessionContext.session && {CURRENT}.sessionContext.session.kernel"
+        f" && {CURRENT}.sessionContext.session.kernel.connectionStatus === 'connected'"
+        f" && {CURRENT}.content && {CURRENT}.content.widgets.length > 0",
         timeout=120_000)
 
 
-def run_all(page, timeout_s: float = 600.0) -> float:
-    """Clear outputs, Run All, wait until every code cell has run and the kernel is idle."""
+def start_run_all(page) -> float:
+    """Clear the outputs and start Run All (it goes on in the kernel); returns the start time."""
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
     t0 = time.monotonic()
     page.evaluate("() => { window.__runAll = window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    return t0
+
+
+def wait_run_all(page, t0: float, timeout_s: float = 600.0) -> float:
+    """Wait until every code cell has run and the kernel is idle; returns the seconds since ``t0``."""
     page.wait_for_function(
-        """() => {
-            const panel = window.jupyterapp.shell.currentWidget;
+        f"""() => {{
+            const panel = {CURRENT};
             const kernel = panel.sessionContext.session.kernel;
             const cells = panel.content.widgets.filter(c => c.model.type === 'code');
             return kernel.status === 'idle' && cells.every(c => c.model.executionCount !== null);
-        }""", timeout=int(timeout_s * 1000), polling=500)
+        }}""", timeout=int(timeout_s * 1000), polling=500)
     return time.monotonic() - t0
+
+
+def run_all(page, timeout_s: float = 600.0) -> float:
+    """Clear outputs, Run All, wait until every code cell has run and the kernel is idle; returns the seconds."""
+    return wait_run_all(page, start_run_all(page), timeout_s)
+
+
+def settle_widgets(page, timeout_ms: int = 60_000) -> None:
+    """Wait until no widget output of the notebook says "Loading widget..." any more."""
+    page.wait_for_function(
+        f"() => !Array.from({CURRENT}.node.querySelectorAll('{OUTPUTS}'))"
+        ".some(e => e.innerText.includes('Loading widget'))", timeout=timeout_ms, polling=250)
 
 
 def cell_errors(page) -> list[str]:
     """Error outputs of cells that are not tagged ``raises-exception``."""
     return page.evaluate(
-        """() => {
-            const panel = window.jupyterapp.shell.currentWidget;
+        f"""() => {{
             const out = [];
-            panel.content.widgets.forEach((c, i) => {
+            {CURRENT}.content.widgets.forEach((c, i) => {{
                 if (c.model.type !== 'code') return;
                 const tags = c.model.getMetadata('tags') || [];
                 if (tags.includes('raises-exception')) return;
-                for (const o of c.model.outputs.toJSON()) {
-                    if (o.output_type === 'error') out.push(`cell ${i}: ${o.ename}: ${o.evalue}`);
+                for (const o of c.model.outputs.toJSON()) {{
+                    if (o.output_type === 'error') out.push(`cell ${{i}}: ${{o.ename}}: ${{o.evalue}}`);
                     if (o.output_type === 'stream' && o.name === 'stderr' && /Traceback|Error/.test(o.text))
-                        out.push(`cell ${i} stderr: ${String(o.text).slice(0, 300)}`);
-                }
-            });
+                        out.push(`cell ${{i}} stderr: ${{String(o.text).slice(0, 300)}}`);
+                }}
+            }});
             return out;
-        }""")
+        }}""")
 
 
-def widget_outputs(page) -> int:
-    """How many widget views the notebook's outputs hold."""
+def widget_outputs(page) -> list[dict]:
+    """Each widget output of the notebook, as stored and as shown: ``{"cell", "fallback" (its
+    text/plain), "shown" (the output area's text), "drawn" (a widget view is on the page)}``."""
     return page.evaluate(
-        """() => {
-            const panel = window.jupyterapp.shell.currentWidget;
-            let n = 0;
-            panel.content.widgets.forEach(c => {
+        f"""() => {{
+            const out = [];
+            {CURRENT}.content.widgets.forEach((c, i) => {{
                 if (c.model.type !== 'code') return;
-                for (const o of c.model.outputs.toJSON())
-                    if (o.data && o.data['application/vnd.jupyter.widget-view+json']) n++;
-            });
-            return n;
-        }""")
+                c.model.outputs.toJSON().forEach((o, k) => {{
+                    if (!o.data || !o.data['{WIDGET_MIME}']) return;
+                    const child = c.outputArea.widgets[k];
+                    const area = child && child.node.querySelector(':scope > {OUTPUTS}');
+                    out.push({{cell: i, fallback: String(o.data['text/plain'] || '').slice(0, 300),
+                               shown: area ? area.innerText.slice(0, 3000) : '',
+                               drawn: !!(area && area.querySelector('.jupyter-widgets:not(.jupyter-widgets-error-widget)')
+                                         && !area.innerText.includes('Error displaying widget'))}});
+                }});
+            }});
+            return out;
+        }}""")
 
 
-def widget_problems(page) -> list[str]:
-    """Outputs where a widget did not render: 'Loading widget...', an error, or a bare text repr."""
-    texts = page.evaluate("""() => Array.from(window.jupyterapp.shell.currentWidget.node
-        .querySelectorAll('.jp-OutputArea-output')).map(e => e.innerText)""")
-    problems = []
-    for t in texts:
-        if "Loading widget" in t or "Error displaying widget" in t or "model not found" in t:
-            problems.append(t[:200])
-        elif WIDGET_REPR.match(t):
-            problems.append(t[:200])
-    return problems
+def unreadable(outputs: list[dict]) -> list[dict]:
+    """Widget outputs that show neither a drawn widget nor readable text: empty, still loading, an
+    error ("model not found") or a raw ``VBox(children=...)`` repr."""
+    bad = []
+    for o in outputs:
+        shown = o["shown"].strip()
+        if any(b in shown for b in BROKEN) or WIDGET_REPR.match(shown) or not (o["drawn"] or shown):
+            bad.append(o)
+    return bad
 
 
-def rendered_widgets(page) -> int:
-    """Widget views actually drawn on the page (top-level ones inside output areas)."""
-    return page.eval_on_selector_all(".jp-OutputArea-output > .jupyter-widgets, .jp-OutputArea-output .widget-box",
-                                     "els => els.length")
+def save(page) -> None:
+    """Save the notebook (JupyterLab signs it as trusted: every output came from this session)."""
+    page.evaluate(f"async () => {{ await {CURRENT}.context.save(); }}")
+
+
+def close(page) -> None:
+    """Shut down the notebook's kernel (the page itself is closed by its browser context)."""
+    page.evaluate(f"() => {CURRENT} && {CURRENT}.sessionContext.shutdown()")

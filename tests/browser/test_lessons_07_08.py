@@ -8,63 +8,46 @@
 import json
 import re
 
-import pytest
-from browser_support import screenshot
-from jlab import cell_errors, open_notebook, run_all, widget_problems
-
-from gan_edu import quiz
-
-IMAGE_SIZES = """() => Array.from(window.jupyterapp.shell.currentWidget.node.querySelectorAll('.jp-OutputArea-output img'))
-    .filter(img => img.naturalWidth > 0 && img.offsetParent !== null)
-    .map(img => { const r = img.getBoundingClientRect();
-                  return {cls: String(img.className), nw: img.naturalWidth, nh: img.naturalHeight, w: r.width, h: r.height}; })"""
-
-WRAPPED_TEXT = """() => Array.from(window.jupyterapp.shell.currentWidget.node.querySelectorAll(
-        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"] pre'))
-    .filter(pre => !pre.innerText.includes('download=True'))        // a command, kept on one line on purpose
-    .map(pre => { const lines = pre.innerText.replace(/\\n$/, '').split('\\n').length;
-                  const lh = parseFloat(getComputedStyle(pre).lineHeight);
-                  return {text: pre.innerText.slice(0, 80), lines, shown: Math.round(pre.getBoundingClientRect().height / lh)}; })
-    .filter(p => p.shown > p.lines)"""
+from browser_support import image_sizes, on_lessons, output_problems, right_and_wrong, wrapped_lines
+from jlab import cell_errors
 
 
-def test_lesson07_pictures_are_drawn_at_their_size_and_text_does_not_wrap(jupyter, page):
-    base, token = jupyter
-    open_notebook(page, base, token, "07_dcgan_digits.ipynb")
-    run_all(page)
-    page.wait_for_timeout(1500)
-    assert cell_errors(page) == [] and widget_problems(page) == []
-    sizes = page.evaluate(IMAGE_SIZES)
+def drawn_at_size(s) -> bool:
+    return abs(s["shown"][0] - s["natural"][0]) <= 1 and abs(s["shown"][1] - s["natural"][1]) <= 1
+
+
+@on_lessons("07_dcgan_digits.ipynb")
+def test_lesson07_pictures_are_drawn_at_their_size_and_text_does_not_wrap(lesson):
+    page = lesson.page
+    assert cell_errors(page) == [] and output_problems(page) == []
+    sizes = image_sizes(page)
     assert len(sizes) >= 10 and any("ge-live-grid-view" in s["cls"] for s in sizes)
     for s in sizes:
-        assert abs(s["w"] - s["nw"]) <= 1 and abs(s["h"] - s["nh"]) <= 1, s           # 1 image pixel = 1 screen pixel
+        assert drawn_at_size(s), s                                            # 1 image pixel = 1 screen pixel
     live = next(s for s in sizes if "ge-live-grid-view" in s["cls"])
-    assert live["h"] <= page.viewport_size["height"] * 0.6, live
-    assert page.evaluate(WRAPPED_TEXT) == []
+    assert live["shown"][1] <= page.viewport_size["height"] * 0.6, live
+    assert wrapped_lines(page)["wrapped"] == []
     # predict, then run, in the page: commit the right prediction; the panel's pictures appear at their size
-    collapse = quiz.get("07-collapse")
-    right = next(k for k in collapse.options if quiz.answer_hash(collapse.qid, k) == collapse.expected)
+    collapse, right, _ = right_and_wrong("07-collapse")
     checkpoint = page.locator(".jp-OutputArea-output", has_text="Checkpoint 07-collapse").first
+    checkpoint.scroll_into_view_if_needed()
     checkpoint.get_by_text(collapse.options[right], exact=True).click()
     checkpoint.get_by_role("button", name="Commit my prediction").click()
     page.locator(".ge-reveal-body img").first.wait_for()
-    revealed = [s for s in page.evaluate(IMAGE_SIZES) if s not in sizes]
+    revealed = image_sizes(page, ".ge-reveal-body")
     assert len(revealed) == 2, revealed                                   # the class histogram and the samples
     for s in revealed:
-        assert abs(s["w"] - s["nw"]) <= 1 and abs(s["h"] - s["nh"]) <= 1, s
+        assert drawn_at_size(s), s
     assert "right" in page.locator(".ge-reveal").first.inner_text()
     caption = page.locator(".ge-live-grid-caption").first.inner_text()
     assert re.search(r"step 2000 · D's loss \d\.\d{3}", caption), caption
-    screenshot(page, "lesson07_live_grid", page.locator(".ge-live-grid").first)
 
 
-def test_lesson08_export_is_a_real_download_with_the_learner_inside(jupyter, workdir, page):
-    base, token = jupyter
-    open_notebook(page, base, token, "08_review.ipynb")
-    run_all(page)
-    page.wait_for_timeout(1000)
-    assert cell_errors(page) == [] and widget_problems(page) == []
-    assert page.evaluate(WRAPPED_TEXT) == []
+@on_lessons("08_review.ipynb")
+def test_lesson08_export_is_a_real_download_with_the_learner_inside(lesson, workdir):
+    page = lesson.page
+    assert cell_errors(page) == [] and output_problems(page) == []
+    assert wrapped_lines(page)["wrapped"] == []
     gaps = page.evaluate("""() => {
         const ths = Array.from(document.querySelectorAll('.ge-progress-table th'));
         const boxes = ths.map(th => { const r = document.createRange(); r.selectNodeContents(th);
@@ -84,12 +67,4 @@ def test_lesson08_export_is_a_real_download_with_the_learner_inside(jupyter, wor
     status = page.locator(".ge-progress-status").inner_text()
     assert str(workdir) in status and download.suggested_filename in status
     assert json.loads((workdir / download.suggested_filename).read_text())["learner"] == "Ada L."
-    screenshot(page, "lesson08_progress", page.locator(".ge-progress").first)
 
-
-@pytest.fixture
-def page(browser):
-    from browser_support import new_page
-
-    with new_page(browser, height=900) as pg:
-        yield pg
