@@ -27,6 +27,8 @@ import tempfile
 from pathlib import Path
 
 LESSON_FOLDER = "gan_edu_lessons"
+#: the kit's JupyterLab settings (widget state saved with the notebook), beside deploy/ in the checkout
+LAB_SETTINGS = Path(__file__).resolve().parent.parent / "jupyter-config"
 PROGRESS_FILE = "gan_edu_progress.json"
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 
@@ -99,13 +101,23 @@ def copy_lessons(spawner, lessons: Path, account_of=system_user) -> list[Path]:
 
 
 def configure(c, *, lessons: str | os.PathLike | None, mem_limit: str | None, cpu_limit: float | None,
-              account_of=system_user, first_lesson: str = "00_welcome.ipynb") -> None:
+              account_of=system_user, first_lesson: str = "00_welcome.ipynb",
+              lab_settings: str | os.PathLike | None = LAB_SETTINGS) -> None:
     """Apply gan_edu's part of a hub's configuration to ``c`` (see the module docstring).
     ``lessons=None`` leaves copying to someone else; ``None`` limits leave them to the spawner's
-    own settings (TLJH: tljh-config); ``account_of(spawner)`` names a user's system account."""
+    own settings (TLJH: tljh-config); ``account_of(spawner)`` names a user's system account.
+    ``lab_settings``: the kit's ``jupyter-config/`` folder, put first on the students'
+    ``JUPYTER_CONFIG_PATH`` so JupyterLab saves widget state (a reopened lesson draws its widgets
+    instead of "model not found"); None leaves JupyterLab's settings alone."""
     environment = dict(c.Spawner.environment) if "environment" in c.Spawner else {}
     environment.update(ONE_THREAD)
     environment["GAN_EDU_PROGRESS"] = lambda spawner: progress_path(spawner, account_of)
+    if lab_settings is not None:
+        if not Path(lab_settings).is_dir():
+            raise ValueError(f"lab_settings={str(lab_settings)!r} is not a folder (the kit's jupyter-config/); "
+                             f"pass lab_settings=None to leave JupyterLab's settings alone")
+        environment["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+            p for p in (str(Path(lab_settings).resolve()), os.environ.get("JUPYTER_CONFIG_PATH")) if p)
     c.Spawner.environment = environment
     if mem_limit is not None:
         c.Spawner.mem_limit = mem_limit

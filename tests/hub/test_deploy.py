@@ -129,3 +129,17 @@ def test_the_kubernetes_copy_command_never_overwrites(tmp_path):
     got = sorted(p.name for p in (tmp_path / "home/gan_edu_lessons").iterdir())
     assert got == sorted(p.name for p in LESSONS.glob("*.ipynb"))
     assert (tmp_path / "home/gan_edu_lessons/00_welcome.ipynb").read_text() == "my work"
+
+
+def test_configure_points_jupyterlab_at_the_kits_settings(tmp_path):
+    from traitlets.config import Config
+
+    c = Config()
+    hubcfg.configure(c, lessons=None, mem_limit=None, cpu_limit=None)
+    first = Path(c.Spawner.environment["JUPYTER_CONFIG_PATH"].split(os.pathsep)[0])
+    assert first == ROOT / "jupyter-config" and (first / "labconfig").is_dir()
+    with pytest.raises(ValueError, match="lab_settings=.* is not a folder"):
+        hubcfg.configure(Config(), lessons=None, mem_limit=None, cpu_limit=None, lab_settings=tmp_path / "none")
+    c = Config()
+    hubcfg.configure(c, lessons=None, mem_limit=None, cpu_limit=None, lab_settings=None)
+    assert "JUPYTER_CONFIG_PATH" not in c.Spawner.environment

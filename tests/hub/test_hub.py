@@ -232,7 +232,7 @@ STATE = ("import json, os, torch\nfrom gan_edu._cpus import cpu_grant\n"
          "print(json.dumps({'progress': ge.quiz.progress(), 'pid': os.getpid(), 'server_pid': os.getppid(),"
          " 'threads': torch.get_num_threads(), 'granted': cpu_grant().threads, 'cwd': os.getcwd(),"
          " 'env': {k: os.environ.get(k) for k in ('GAN_EDU_PROGRESS', 'JUPYTERHUB_USER', 'CPU_LIMIT',"
-         " 'MEM_LIMIT', 'OMP_NUM_THREADS', 'HOME')}}))")
+         " 'MEM_LIMIT', 'OMP_NUM_THREADS', 'HOME', 'JUPYTER_CONFIG_PATH')}}))")
 
 
 def lesson_cells(hub: Hub, name: str, token: str) -> list[str]:
@@ -355,6 +355,10 @@ def test_one_thread_per_kernel_within_the_advertised_limits(classroom):
     for name in STUDENTS:
         state = classroom[name]["state"]
         assert state["env"]["OMP_NUM_THREADS"] == "1" and state["env"]["CPU_LIMIT"] == "1.0"
+        # JupyterLab saves widget state, so a reopened lesson draws its widgets (jupyter-config/)
+        lab_settings = Path(state["env"]["JUPYTER_CONFIG_PATH"].split(os.pathsep)[0])
+        saved = json.loads((lab_settings / "labconfig" / "default_setting_overrides.d" / "gan_edu.json").read_text())
+        assert saved["@jupyter-widgets/jupyterlab-manager:plugin"]["saveState"] is True
         assert state["env"]["MEM_LIMIT"] == str(2 * 1024**3)
         assert state["threads"] == 1 and state["granted"] == 1
 
