@@ -121,7 +121,7 @@ def write_classroom(rows: list[dict], command: str) -> None:
             "| ≤ 60 s on one thread? | fits Binder's 2 GB? |",
             "|---|---|---|---|---|---|"]
     for r in rows:
-        name = r["lesson"].removesuffix(".ipynb").replace("_", " ", 1)
+        name = r["lesson"].removesuffix(".ipynb").replace("_", " ")
         body.append(f"| {name} | {r['peak_rss'] / 2**20:.0f} MB | {r['cpu_s']:.1f} | {r['wall_s']:.1f} | "
                     f"{'yes' if r['cpu_s'] <= BUDGET_S else 'no'} | {'yes' if r['peak_rss'] < BINDER_BYTES else 'no'} |")
     CLASSROOM.write_text(head + "\n".join(body) + "\n" + end + tail)
