@@ -1,4 +1,8 @@
 """Small builders and comparisons shared by the unit tests (import them from here, not from conftest)."""
+import contextlib
+import os
+import signal
+
 import torch
 
 import gan_edu as ge
@@ -102,3 +106,51 @@ def one_line(err: str) -> str:
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in err, err
     return lines[0]
+
+
+def clean_states(make, steps: int, state=None) -> list:
+    """``state(trainer)`` (default :func:`full_state`) after 0..steps clean steps of a fresh ``make()``:
+    the twin that never fails, for fault-injection tests."""
+    state = state or full_state
+    twin = make()
+    states = [state(twin)]
+    for _ in range(steps):
+        twin.step()
+        states.append(state(twin))
+    return states
+
+
+class Fault:
+    """A handler that strikes the first time its event fires: an error ("error"), Ctrl-C
+    ("ctrl-c") or a NaN gradient ("nan", in the network of the running phase)."""
+
+    def __init__(self, kind):
+        self.kind, self.fired = kind, False
+
+    def __call__(self, t):
+        if self.fired:
+            return
+        self.fired = True
+        if self.kind == "error":
+            raise RuntimeError("injected")
+        if self.kind == "ctrl-c":
+            raise KeyboardInterrupt
+        net = t.D if t.state.event.startswith("d_") else t.G
+        next(net.parameters()).grad.fill_(float("nan"))
+
+
+@contextlib.contextmanager
+def ctrl_c_at_step(monkeypatch, step: int):
+    """Inside the block, ``gan-edu train`` (in-process) gets a real SIGINT at the end of ``step``."""
+    from gan_edu import cli
+
+    step_end = cli._Run._step_end
+
+    def ctrl_c(run, tr):
+        step_end(run, tr)
+        if tr.state.step == step:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(cli._Run, "_step_end", ctrl_c)
+        yield

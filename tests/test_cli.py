@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from helpers import one_line
+from helpers import ctrl_c_at_step, one_line
 from helpers import run_cli as main
 from PIL import Image
 
@@ -302,15 +302,7 @@ def test_a_resumed_run_equals_an_uninterrupted_one(tmp_path, capsys, monkeypatch
     command = ["train", "--preset", "ring-vanilla", "--batch-size", 8, "--lr-g", "1.5e-3", "--steps", 2010,
                "--snapshots", 1, "--no-progress", "--out"]
     assert main(*command, tmp_path / "one") == 0
-    step_end = cli._Run._step_end
-
-    def ctrl_c_at_2004(run, tr):
-        step_end(run, tr)
-        if tr.state.step == 2004:
-            os.kill(os.getpid(), signal.SIGINT)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(cli._Run, "_step_end", ctrl_c_at_2004)
+    with ctrl_c_at_step(monkeypatch, 2004):
         assert main(*command, tmp_path / "two") == 130
     assert record(tmp_path / "two")["steps"] == 2004
     assert main(*command, tmp_path / "two") == 0

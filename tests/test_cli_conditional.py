@@ -8,19 +8,14 @@ from pathlib import Path
 
 import pytest
 import torch
+from helpers import ctrl_c_at_step
+from helpers import run_cli as main
 
 import gan_edu as ge
 from gan_edu import cli
 
 ARGS = ["train", "--data", "digits", "--conditional", "--latent-dim", 8, "--batch-size", 16, "--snapshots", 2,
         "--no-progress"]
-
-
-def main(*args):
-    try:
-        return cli.main([str(a) for a in args])
-    except SystemExit as exit_:
-        return exit_.code
 
 
 def record(out):
@@ -122,15 +117,7 @@ def test_evaluate_scores_a_conditional_checkpoint(run, capsys):
 def test_a_conditional_run_stopped_by_ctrl_c_resumes_to_the_same_result(tmp_path, monkeypatch, capsys):
     command = [*ARGS, "--steps", 10, "--out"]
     assert main(*command, tmp_path / "one") == 0
-    step_end = cli._Run._step_end
-
-    def ctrl_c_at_4(run, tr):
-        step_end(run, tr)
-        if tr.state.step == 4:
-            os.kill(os.getpid(), signal.SIGINT)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(cli._Run, "_step_end", ctrl_c_at_4)
+    with ctrl_c_at_step(monkeypatch, 4):
         assert main(*command, tmp_path / "two") == 130
     assert record(tmp_path / "two")["steps"] == 4
     assert main(*command, tmp_path / "two") == 0

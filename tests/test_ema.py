@@ -5,7 +5,7 @@ import warnings
 
 import pytest
 import torch
-from helpers import differences, full_state, make_trainer
+from helpers import Fault, clean_states, differences, full_state, make_trainer
 
 import gan_edu as ge
 from gan_edu import models
@@ -184,25 +184,6 @@ def test_a_handler_raising_after_the_average_moved_leaves_it_unchanged_bit_exact
     assert not differences(tensors(tr.G_ema), before["G_ema"])
 
 
-def _reference(make, steps):
-    twin = make()
-    states = [full_state(twin)]
-    for _ in range(steps):
-        twin.step()
-        states.append(full_state(twin))
-    return states
-
-
-class Fault:
-    def __init__(self, kind):
-        self.kind, self.fired = kind, False
-
-    def __call__(self, t):
-        if not self.fired:
-            self.fired = True
-            raise KeyboardInterrupt if self.kind == "ctrl-c" else RuntimeError("injected")
-
-
 STEP_EVENTS = [e for e in ge.EVENTS if e not in ("run_start", "run_end")]
 
 
@@ -214,7 +195,7 @@ def test_a_fault_at_every_event_leaves_the_average_and_everything_else_bit_exact
     def make():
         return dc_trainer(ema=0.9, conditional=conditional)
     fail_at = 3
-    ref = _reference(make, fail_at + 2)
+    ref = clean_states(make, fail_at + 2)
     for event in STEP_EVENTS:
         for kind in ("error", "ctrl-c"):
             tr = make()

@@ -13,7 +13,7 @@ from collections import Counter
 import numpy as np
 import pytest
 import torch
-from helpers import differences, full_state, make_trainer, params_of, same
+from helpers import Fault, clean_states, differences, full_state, make_trainer, params_of, same
 
 import gan_edu as ge
 
@@ -359,30 +359,7 @@ def _state(tr):
 
 def _reference(setup, steps):
     """full_state after 0..steps clean steps of a twin that never fails."""
-    twin = SETUPS[setup](history_size=4)
-    states = [_state(twin)]
-    for _ in range(steps):
-        twin.step()
-        states.append(_state(twin))
-    return states
-
-
-class Fault:
-    """A handler that strikes the first time its event fires: an error, Ctrl-C or a NaN gradient."""
-
-    def __init__(self, kind):
-        self.kind, self.fired = kind, False
-
-    def __call__(self, t):
-        if self.fired:
-            return
-        self.fired = True
-        if self.kind == "error":
-            raise RuntimeError("injected")
-        if self.kind == "ctrl-c":
-            raise KeyboardInterrupt
-        net = t.D if t.state.event.startswith("d_") else t.G
-        next(net.parameters()).grad.fill_(float("nan"))
+    return clean_states(lambda: SETUPS[setup](history_size=4), steps, _state)
 
 
 def _cases():
