@@ -154,3 +154,19 @@ def ctrl_c_at_step(monkeypatch, step: int):
     with monkeypatch.context() as patch:
         patch.setattr(cli._Run, "_step_end", ctrl_c)
         yield
+
+
+def opcode_tracer(files, on_opcode):
+    """A ``sys.settrace`` function calling ``on_opcode(frame)`` before every bytecode instruction run
+    in one of ``files`` (for Ctrl-C at any instruction)."""
+    def local(frame, event, arg):
+        if event == "opcode":
+            on_opcode(frame)
+        return local
+
+    def glob(frame, event, arg):
+        if frame.f_code.co_filename in files:
+            frame.f_trace_opcodes = True
+            return local
+        return None
+    return glob

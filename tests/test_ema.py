@@ -5,7 +5,7 @@ import warnings
 
 import pytest
 import torch
-from helpers import Fault, clean_states, differences, full_state, make_trainer
+from helpers import Fault, clean_states, differences, full_state, make_trainer, opcode_tracer
 
 import gan_edu as ge
 from gan_edu import models
@@ -238,22 +238,8 @@ def test_a_nan_average_before_the_step_is_named_as_the_cause():
 
 
 # --------------------------------------------------------------------------- Ctrl-C at any instruction
-def _tracer(files, on_opcode):
-    def local(frame, event, arg):
-        if event == "opcode":
-            on_opcode(frame)
-        return local
-
-    def glob(frame, event, arg):
-        if frame.f_code.co_filename in files:
-            frame.f_trace_opcodes = True
-            return local
-        return None
-    return glob
-
-
 def _step_traced(tr, files, on_opcode) -> bool:
-    sys.settrace(_tracer(files, on_opcode))
+    sys.settrace(opcode_tracer(files, on_opcode))
     try:
         tr.step()
         return False

@@ -13,7 +13,7 @@ from collections import Counter
 import numpy as np
 import pytest
 import torch
-from helpers import Fault, clean_states, differences, full_state, make_trainer, params_of, same
+from helpers import Fault, clean_states, differences, full_state, make_trainer, opcode_tracer, params_of, same
 
 import gan_edu as ge
 
@@ -196,24 +196,10 @@ def test_ctrl_c_at_every_instruction_leaves_nothing_stuck(where):
     assert interrupted == len(chosen) and len(chosen) > 150 and not problems, problems[:5]
 
 
-def _tracer(files, on_opcode):
-    def local(frame, event, arg):
-        if event == "opcode":
-            on_opcode(frame)
-        return local
-
-    def glob(frame, event, arg):
-        if frame.f_code.co_filename in files:
-            frame.f_trace_opcodes = True
-            return local
-        return None
-    return glob
-
-
 def _instructions(tr, files) -> list[str]:
     """The name of the function of each traced instruction of one step, in order."""
     names = []
-    sys.settrace(_tracer(files, lambda frame: names.append(frame.f_code.co_name)))
+    sys.settrace(opcode_tracer(files, lambda frame: names.append(frame.f_code.co_name)))
     try:
         tr.step()
     finally:
@@ -231,7 +217,7 @@ def _interrupt_at(tr, files, k) -> bool:
             sys.settrace(None)
             raise KeyboardInterrupt
 
-    sys.settrace(_tracer(files, on_opcode))
+    sys.settrace(opcode_tracer(files, on_opcode))
     try:
         tr.step()
         return False
