@@ -13,7 +13,10 @@ show (D on a grid, G's manifold) is computed in :mod:`gan_edu.lessons.plane`.
 """
 from __future__ import annotations
 
+import base64
+import html
 import io
+import re
 
 import numpy as np
 import torch
@@ -41,7 +44,8 @@ from .palette import (
 
 __all__ = ["REAL", "FAKE", "D_COLOR", "G_COLOR", "D_STAR_COLOR", "CMAP", "SIGNED_CMAP", "LOSS_COLORS", "CYCLE",
            "NEUTRAL", "INK", "ALERT", "MARKERS", "CURVE_COLORS", "scatter_points", "figure", "axes_for", "finish",
-           "legend_below", "arrow_scale", "to_png", "to_jpeg", "show", "plane_extent", "d_grid", "manifold_lines", "draw_plane",
+           "legend_below", "arrow_scale", "to_png", "to_jpeg", "figure_alt", "show", "plane_extent", "d_grid",
+           "manifold_lines", "draw_plane",
            "plot_plane", "image_grid", "plot_images", "plot_curves", "DHistograms"]
 
 #: colours of the recorded scalars in :func:`plot_curves` (a network's loss in that network's colour)
@@ -144,11 +148,32 @@ def to_jpeg(fig: Figure, quality: int = 90) -> bytes:
     return buf.getvalue()
 
 
-def show(fig: Figure) -> None:
-    """Display ``fig`` in the notebook as a PNG image."""
-    from IPython.display import Image, display
+def figure_alt(fig: Figure) -> str:
+    """A short text alternative for a figure, from its title, the texts written on it, and each axes'
+    title (or, without one, "y against x" from its labels); "A figure" when it has none of these."""
+    parts = [fig._suptitle.get_text()] if getattr(fig, "_suptitle", None) else []
+    parts += [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        title = ax.get_title() or ax.get_title(loc="left")
+        if title:
+            parts.append(title)
+        elif ax.get_xlabel() or ax.get_ylabel():
+            parts.append(" against ".join(t for t in (ax.get_ylabel(), ax.get_xlabel()) if t))
+    parts = [re.sub(r"\s+", " ", re.sub(r"[$\\{}]", "", t)).strip() for t in dict.fromkeys(parts) if t.strip()]
+    return "A figure: " + "; ".join(parts) if parts else "A figure"
 
-    display(Image(data=to_png(fig)))
+
+def show(fig: Figure, alt: str | None = None) -> None:
+    """Display ``fig`` in the notebook as a PNG image with a text alternative (``alt``, by default
+    :func:`figure_alt`). JupyterLab's plain image output has no alt text, so the bundle carries an HTML
+    ``<img alt=...>`` of the same PNG, which JupyterLab and Voila show (sanitized HTML keeps it in an
+    untrusted notebook), beside the plain PNG for viewers that do not show HTML."""
+    from IPython.display import display
+
+    png = base64.b64encode(to_png(fig)).decode("ascii")
+    alt = alt or figure_alt(fig)
+    display({"image/png": png, "text/plain": alt,
+             "text/html": f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{png}"/>'}, raw=True)
 
 
 def draw_plane(ax, extent, heat: np.ndarray | None = None, real=None, fake=None, manifold=None,

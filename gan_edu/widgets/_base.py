@@ -29,16 +29,9 @@ import traitlets
 
 from .. import _check, viz
 
-__all__ = ["Picture", "figure_alt", "FigureView", "BlitView",
+__all__ = ["Picture", "FigureView", "BlitView",
            "Player", "stop_all_players", "Shown", "button", "per_click_menu", "set_quietly",
            "Guarded", "SliderWalk", "move_slider"]
-
-
-def figure_alt(fig) -> str:
-    """A short text alternative for a figure: its title and its axes' titles ("A figure" if none)."""
-    titles = [t for t in [getattr(fig, "_suptitle", None) and fig._suptitle.get_text(),
-                          *(ax.get_title() for ax in fig.axes)] if t]
-    return "A figure: " + "; ".join(titles) if titles else "A figure"
 
 
 class Picture(W.Image):
@@ -62,7 +55,7 @@ class FigureView:
     def __init__(self, fig, fmt: str = "png", css_class: str | None = None, alt: str | None = None):
         self.fig = fig
         self.fmt = fmt
-        self.image = Picture(alt=alt or figure_alt(fig), format=fmt, layout=W.Layout(max_width="100%", height="auto"))
+        self.image = Picture(alt=alt or viz.figure_alt(fig), format=fmt, layout=W.Layout(max_width="100%", height="auto"))
         if css_class:
             self.image.add_class(css_class)
         self.frames = 0
