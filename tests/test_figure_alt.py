@@ -30,12 +30,17 @@ def test_show_displays_the_png_with_an_alt_text_in_html(monkeypatch):
     fig.add_subplot().set_title('a "quoted" <title>')
     viz.show(fig)
     viz.show(fig, alt="the ring of eight modes")
-    (first, raw), (second, _) = shown
+    (first, raw), (second, _) = shown[:2]
     assert raw and set(first) == {"image/png", "text/html", "text/plain"}
     png = base64.b64decode(first["image/png"])
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     alt = re.search(r'<img alt="([^"]*)" src="data:image/png;base64,([^"]+)"/>', first["text/html"])
     assert alt and html.unescape(alt.group(1)) == first["text/plain"] == 'A figure: a "quoted" <title>'
+    fig.axes[0].set_title("a long title " * 12)
+    viz.show(fig)
+    long = shown[-1][0]
+    assert max(map(len, long["text/plain"].splitlines())) <= 88            # the plain fallback wraps at words
+    assert " ".join(long["text/plain"].split()) == html.unescape(re.search(r'alt="([^"]*)"', long["text/html"]).group(1))
     assert alt.group(2) == first["image/png"]                  # the same picture in both
     assert second["text/plain"] == "the ring of eight modes" and 'alt="the ring of eight modes"' in second["text/html"]
 

@@ -54,7 +54,8 @@ def _output_widgets(captured) -> list:
             png = data["image/png"]
             png = base64.b64decode(png) if isinstance(png, str) else png
             width = int.from_bytes(png[16:20], "big")       # the PNG header's width: shown at its own size,
-            alt = data.get("text/plain") if str(data.get("text/plain", "")).startswith("A figure") else None
+            plain = " ".join(str(data.get("text/plain", "")).split())        # viz.show's alt text, unwrapped
+            alt = plain if plain.startswith("A figure") else None
             out.append(Picture(alt=alt or "A figure the experiment drew", value=png, format="png",   # not stretched
                                layout=W.Layout(width=f"{width}px", max_width="100%", height="auto")))
         elif "text/html" in data:

@@ -17,6 +17,7 @@ import base64
 import html
 import io
 import re
+import textwrap
 
 import numpy as np
 import torch
@@ -172,7 +173,7 @@ def show(fig: Figure, alt: str | None = None) -> None:
 
     png = base64.b64encode(to_png(fig)).decode("ascii")
     alt = alt or figure_alt(fig)
-    display({"image/png": png, "text/plain": alt,
+    display({"image/png": png, "text/plain": textwrap.fill(alt, 88, break_long_words=False),   # wrapped at words
              "text/html": f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{png}"/>'}, raw=True)
 
 
