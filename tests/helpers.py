@@ -2,6 +2,7 @@
 import contextlib
 import os
 import signal
+import sys
 
 import torch
 
@@ -170,3 +171,16 @@ def opcode_tracer(files, on_opcode):
             return local
         return None
     return glob
+
+
+def step_traced(tr, files, on_opcode) -> bool:
+    """One ``tr.step()`` with :func:`opcode_tracer` on ``files``; True if it ended in a KeyboardInterrupt
+    (which ``on_opcode`` may raise to simulate Ctrl-C at that instruction)."""
+    sys.settrace(opcode_tracer(files, on_opcode))
+    try:
+        tr.step()
+        return False
+    except KeyboardInterrupt:
+        return True
+    finally:
+        sys.settrace(None)

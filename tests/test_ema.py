@@ -5,7 +5,7 @@ import warnings
 
 import pytest
 import torch
-from helpers import Fault, clean_states, differences, full_state, make_trainer, opcode_tracer
+from helpers import Fault, clean_states, differences, full_state, make_trainer, step_traced
 
 import gan_edu as ge
 from gan_edu import models
@@ -238,17 +238,6 @@ def test_a_nan_average_before_the_step_is_named_as_the_cause():
 
 
 # --------------------------------------------------------------------------- Ctrl-C at any instruction
-def _step_traced(tr, files, on_opcode) -> bool:
-    sys.settrace(opcode_tracer(files, on_opcode))
-    try:
-        tr.step()
-        return False
-    except KeyboardInterrupt:
-        return True
-    finally:
-        sys.settrace(None)
-
-
 def test_ctrl_c_at_any_instruction_of_the_step_leaves_the_average_whole():
     """KeyboardInterrupt just before every 11th instruction of the loop (trainer.py), the networks
     and the averaging (models.py: average_into) and the guard (undo.py), for a conditional trainer
@@ -264,7 +253,7 @@ def test_ctrl_c_at_any_instruction_of_the_step_leaves_the_average_whole():
     tr.restore(template)
     before = full_state(tr)
     count = [0]
-    _step_traced(tr, files, lambda frame: count.__setitem__(0, count[0] + 1))
+    step_traced(tr, files, lambda frame: count.__setitem__(0, count[0] + 1))
     after = full_state(tr)
     tr.restore(template)
     problems, interrupted, chosen = [], 0, range(0, count[0], 11)
@@ -278,7 +267,7 @@ def test_ctrl_c_at_any_instruction_of_the_step_leaves_the_average_whole():
                 raise KeyboardInterrupt
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            interrupted += _step_traced(tr, files, on_opcode)
+            interrupted += step_traced(tr, files, on_opcode)
         if not torch.is_grad_enabled():
             problems.append((k, "autograd left off"))
             torch.set_grad_enabled(True)

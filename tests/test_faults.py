@@ -13,7 +13,7 @@ from collections import Counter
 import numpy as np
 import pytest
 import torch
-from helpers import Fault, clean_states, differences, full_state, make_trainer, opcode_tracer, params_of, same
+from helpers import Fault, clean_states, differences, full_state, make_trainer, opcode_tracer, params_of, same, step_traced
 
 import gan_edu as ge
 
@@ -217,14 +217,7 @@ def _interrupt_at(tr, files, k) -> bool:
             sys.settrace(None)
             raise KeyboardInterrupt
 
-    sys.settrace(opcode_tracer(files, on_opcode))
-    try:
-        tr.step()
-        return False
-    except KeyboardInterrupt:
-        return True
-    finally:
-        sys.settrace(None)
+    return step_traced(tr, files, on_opcode)
 
 
 # --------------------------------------------------------------------------- divergence names its cause

@@ -227,3 +227,18 @@ def feedback_problems(text: str) -> list[str]:
     """Typography slips in a checkpoint's feedback: a doubled stop before a colon (".:"), a doubled
     full stop, or a raw tag."""
     return [bad for bad in (".:", "..", "<b>", "<span") if bad in text.replace("...", "…")]
+
+
+def export_for_the_instructor(page, learner: str):
+    """Lesson 08's "Export for my instructor" as a learner uses it: type ``learner``, press Export, click
+    the download link. Returns (the download, the record it holds)."""
+    import json
+
+    page.locator(".ge-progress-name input").fill(learner)
+    page.locator(".ge-progress-export").click()
+    link = page.locator(".ge-progress-download")
+    link.wait_for()
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    return download, json.loads(open(download.path(), encoding="utf-8").read())

@@ -8,7 +8,7 @@
 import json
 import re
 
-from browser_support import image_sizes, on_lessons, output_problems, right_and_wrong, wrapped_lines
+from browser_support import export_for_the_instructor, image_sizes, on_lessons, output_problems, right_and_wrong, wrapped_lines
 from jlab import cell_errors
 
 
@@ -55,14 +55,7 @@ def test_lesson08_export_is_a_real_download_with_the_learner_inside(lesson, work
         return boxes.slice(1).map((b, i) => [boxes[i][2], b[2], b[0] - boxes[i][1]]);
     }""")
     assert len(gaps) == 4 and all(gap >= 12 for *_, gap in gaps), gaps                   # words of two headers never touch
-    page.locator(".ge-progress-name input").fill("Ada L.")
-    page.locator(".ge-progress-export").click()
-    link = page.locator(".ge-progress-download")
-    link.wait_for()
-    with page.expect_download() as info:
-        link.click()
-    download = info.value
-    record = json.loads(open(download.path(), encoding="utf-8").read())
+    download, record = export_for_the_instructor(page, "Ada L.")
     assert record["learner"] == "Ada L." and download.suggested_filename.startswith("gan_edu_progress_Ada_L")
     status = page.locator(".ge-progress-status").inner_text()
     assert str(workdir) in status and download.suggested_filename in status

@@ -8,13 +8,13 @@ and the lesson must respond: a checkpoint answered from the keyboard, and the le
 interaction (:data:`INTERACTIONS`, for 04 and 08). Every lesson is rendered here, each a full run of
 its cells (about 3.5 minutes of the suite on this machine).
 """
-import json
 import re
 
 import voila
 from browser_support import (
     LESSONS,
     OUTPUTS,
+    export_for_the_instructor,
     feedback_problems,
     image_sizes,
     in_voila,
@@ -96,20 +96,14 @@ def lab_steps_d_then_g(page) -> None:
     assert "counts whole steps only" in lab.locator(".ge-lab-message").inner_text()
 
 
-def export_for_the_instructor(page) -> None:
+def export_in_voila(page) -> None:
     """The export is a real download in Voila too, with the learner's name inside the record."""
-    page.locator(".ge-progress-name input").fill("Grace H.")
-    page.locator(".ge-progress-export").click()
-    link = page.locator(".ge-progress-download")
-    link.wait_for()
-    with page.expect_download() as info:
-        link.click()
-    record = json.loads(open(info.value.path(), encoding="utf-8").read())
+    _, record = export_for_the_instructor(page, "Grace H.")
     assert record["learner"] == "Grace H."
 
 
 #: each Voila lesson's own interaction: what a learner does first, and what must change
-INTERACTIONS = {"04": lab_steps_d_then_g, "08": export_for_the_instructor}
+INTERACTIONS = {"04": lab_steps_d_then_g, "08": export_in_voila}
 
 
 def box(locator) -> dict:
