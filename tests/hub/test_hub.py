@@ -299,7 +299,13 @@ def dan(hub: Hub, token: str) -> dict:
     after_stop = progress_file.read_bytes()
     import psutil
 
-    kernel_alive = psutil.pid_exists(before_state["pid"]) and psutil.Process(before_state["pid"]).status() != "zombie"
+    try:                                     # the kernel goes with its server: it may take a few seconds to exit
+        psutil.Process(before_state["pid"]).wait(timeout=60)
+        kernel_alive = False
+    except psutil.NoSuchProcess:
+        kernel_alive = False
+    except psutil.TimeoutExpired:
+        kernel_alive = psutil.Process(before_state["pid"]).status() != "zombie"
     hub.start_server("dan", token)
     from kernel_ws import Kernel
 
