@@ -46,8 +46,8 @@ DATA = (*TOY, "digits", "mnist")
 # The choices --help lists, written out so that the parser imports no torch (``gan-edu --help`` answers
 # at once); tests/test_cli.py checks that they equal the registries in gan_edu.losses and gan_edu.presets.
 LOSSES = ("minimax", "non_saturating", "least_squares", "hinge", "wgan_gp")
-PRESETS = ("digits-dcgan", "digits-conditional", "ring-vanilla", "ring-pacgan", "ring-minibatch-std", "ring-unrolled", "ring-wgan-gp",
-           "grid-vanilla")
+PRESETS = ("digits-dcgan", "digits-conditional", "digits-selfcond", "ring-vanilla", "ring-pacgan", "ring-minibatch-std",
+           "ring-unrolled", "ring-wgan-gp", "grid-vanilla")
 
 EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -797,16 +797,18 @@ def _evaluate(tr) -> dict:
                                                   data.centers, data.std)
         out["mode_coverage"] = {"modes": modes, "of": int(data.n_modes), "hq_fraction": hq, "counts": counts.tolist(),
                                 "protocol": "2500 samples; high quality if within 3 std of the nearest centre"}
+    clusters = getattr(data, "of", None) is not None       # self-conditioned: labels are k-means clusters, not digits
     if len(data.shape) == 3 and getattr(data, "labels", None) is not None:
         from .lessons import classifier
 
-        judge = classifier.train_classifier(data)          # a small CNN on the real images, seconds on a CPU
-        cov = classifier.evaluate_generator(tr, judge)
+        judge = classifier.train_classifier(getattr(data, "of", data))   # a small CNN on the real images and labels
+        drawn = data.draw_labels(1000, generator=torch.Generator().manual_seed(0)) if clusters else None
+        cov = classifier.evaluate_generator(tr, judge, labels=drawn)     # clusters at their share of the data
         out["class_coverage"] = {"classes": cov.classes, "of": len(cov.histogram), "confident": cov.confident,
                                  "kl_to_uniform": cov.kl, "counts": cov.counts.tolist(), "threshold": cov.threshold,
                                  "classifier_accuracy": judge.accuracy,
                                  "protocol": f"{cov.n} samples; confident if the classifier's max probability >= {cov.threshold}"}
-    if tr.n_classes == 10 and tuple(data.shape) == (1, 8, 8):      # a conditional digits run
+    if tr.n_classes == 10 and tuple(data.shape) == (1, 8, 8) and not clusters:    # a conditional digits run
         out["class_agreement"] = _class_agreement(lambda z, y: tr.sample(len(z), z=z, labels=y), tr.G, n=1000, seed=0)
     return out
 
@@ -974,15 +976,24 @@ def _checkpoint_facts(path: str) -> tuple[dict, int | None]:
     return spec, step if isinstance(step, int) else None
 
 
-def _digits_samples(G, path: str, n: int, seed: int):
-    """``n`` samples of G, refused with one line unless they are 8x8 digits (a conditional G: classes 0..K-1 in turn)."""
+def _digits_samples(G, path: str, n: int, seed: int, spec: dict):
+    """``n`` samples of G, refused with one line unless they are 8x8 digits. A conditional G draws
+    classes 0..K-1 in turn; one trained on k-means clusters (``spec`` of kind "clustered") draws the
+    clusters at their share of its training images, as an unconditional generator would."""
     import torch
 
     from . import models
 
     with torch.no_grad():
-        z = G.sample_noise(n, generator=torch.Generator().manual_seed(seed))
-        x = G(z, torch.arange(n) % G.n_classes) if models.is_conditional(G) else G(z)
+        noise = torch.Generator().manual_seed(seed)
+        z = G.sample_noise(n, generator=noise)
+        if not models.is_conditional(G):
+            x = G(z)
+        elif spec.get("kind") == "clustered":
+            shares = torch.bincount(torch.as_tensor(spec["labels"]), minlength=G.n_classes).double()
+            x = G(z, torch.multinomial(shares, n, replacement=True, generator=noise))
+        else:
+            x = G(z, torch.arange(n) % G.n_classes)
     if tuple(x.shape[1:]) != (1, 8, 8):
         made = f"points of {x.shape[1]} numbers (a 2D run)" if x.ndim == 2 else f"{'x'.join(map(str, x.shape[1:]))} images"
         raise ValueError(f"evaluate scores generators of the 8x8 digits (1x8x8 images, from gan-edu train --data digits "
@@ -998,8 +1009,10 @@ def evaluate(args) -> int:
     from .lessons import metrics_lab
 
     G = _load_generator(args.checkpoint)
-    x = _digits_samples(G, args.checkpoint, args.n, args.seed)
     spec, step = _checkpoint_facts(args.checkpoint)
+    x = _digits_samples(G, args.checkpoint, args.n, args.seed, spec)
+    clusters = spec.get("kind") == "clustered"
+    spec = spec.get("of", {}) if clusters else spec          # the images it was trained on
     if not args.json:
         print("preparing the features: training the kit's digit classifier (a few seconds)...", flush=True)
     setup = metrics_lab.prepare(seed=0)
@@ -1018,7 +1031,10 @@ def evaluate(args) -> int:
         notes.append(f"this generator was trained on data this command does not know ({spec.get('kind', 'unknown')}); "
                      f"the memorised share is measured against the lab's {len(setup.train_images)} training digits only")
     conditional = getattr(G, "n_classes", None) if getattr(G, "conditional", False) else None
-    if conditional == 10:
+    if clusters:
+        notes.append(f"a self-conditioned generator: trained on {conditional} k-means clusters of the pixels instead of "
+                     f"the labels; its {args.n} samples draw the clusters at their share of the training images")
+    elif conditional == 10:
         row["class_agreement"] = _class_agreement(lambda z, y: G(z, y), G, n=args.n, seed=args.seed)["agreement"]
         notes.append(f"a conditional generator: its {args.n} samples ask for classes 0 to {conditional - 1} in turn "
                      f"(uniform); the independent judge (logistic regression on pixels, not the kit's CNN) puts "

@@ -35,7 +35,7 @@ from . import _check, _files
 __all__ = [
     "DataSource", "GaussianMixture", "Spiral", "Moons", "Points", "ImageSet",
     "ring", "grid", "gaussian_1d", "two_gaussians", "spiral", "moons", "from_points",
-    "digits", "mnist", "subset", "from_spec", "plane_extent", "TOY_DATASETS",
+    "digits", "mnist", "subset", "clustered", "from_spec", "plane_extent", "TOY_DATASETS",
 ]
 
 
@@ -384,6 +384,14 @@ class ImageSet(DataSource):
         idx = torch.randint(len(self), (n,), generator=generator)
         return (self.images[idx], self.labels[idx]) if return_labels else self.images[idx]
 
+    def draw_labels(self, n, generator=None) -> torch.Tensor:
+        """``n`` class indices [n] drawn at the data's own class frequencies (e.g. the clusters a
+        self-conditioned G should be asked for, so its samples follow the data's mix of clusters)."""
+        n = _check.positive_int("n", n)
+        _check_generator(generator)
+        counts = torch.bincount(self.labels).double()
+        return torch.multinomial(counts, n, replacement=True, generator=generator)
+
     def spec(self):
         return dict(self._spec)
 
@@ -405,6 +413,60 @@ def subset(data: ImageSet, indices, part: str = "part") -> ImageSet:
         raise TypeError(f"part must be a string naming the part, got {type(part).__name__}")
     return ImageSet(data.images[idx].clone(), data.labels[idx].clone(), f"{data.name} ({part})",
                     {"kind": "subset", "part": part, "of": data.spec(), "indices": idx.tolist()})
+
+
+#: the most clusters :func:`clustered` makes (each image is compared with every centre on every round)
+MAX_CLUSTERS = 1000
+
+
+def clustered(data: ImageSet, k: int = 30, seed: int = 0) -> ImageSet:
+    """The same images with **k-means clusters of their pixels as labels**: the labels a
+    "self-conditioned" GAN (Liu et al. 2020) is trained on when it may not use the real labels.
+    The data's own labels are never read. k-means++ starts from ``seed``, then Lloyd rounds run until
+    no image changes cluster (at most 100). Clusters are numbered by size, largest first; one that
+    ends empty is dropped, so the labels are 0 .. K-1 with K <= k; ``result.of`` is ``data``, labels and
+    all. Deterministic: the same images,
+    ``k`` and ``seed`` give the same labels; the spec stores them, so a checkpoint of a trainer on
+    the result rebuilds exactly these clusters (:func:`from_spec`)."""
+    if not isinstance(data, ImageSet):
+        raise TypeError(f"data must be an image set (e.g. ge.data.digits()), got {type(data).__name__}")
+    k = _check.integer("k", k, minimum=2, maximum=min(MAX_CLUSTERS, len(data)))
+    seed = _check.integer("seed", seed, minimum=0)
+    x = data.images.flatten(1).double()                                         # [N, C*H*W]
+    g = torch.Generator().manual_seed(seed)
+    centres = x[torch.randint(len(x), (1,), generator=g)]                       # k-means++: far points likelier
+    for _ in range(k - 1):
+        d2 = _distances(x, centres).min(dim=1).values ** 2                      # [N]
+        pick = torch.multinomial(d2, 1, generator=g) if float(d2.sum()) > 0 else torch.randint(len(x), (1,), generator=g)
+        centres = torch.cat([centres, x[pick]])
+    assign = _distances(x, centres).argmin(dim=1)                               # [N]
+    for _ in range(100):
+        centres = torch.stack([x[assign == j].mean(dim=0) if bool((assign == j).any()) else centres[j]
+                               for j in range(k)])
+        new = _distances(x, centres).argmin(dim=1)
+        if torch.equal(new, assign):
+            break
+        assign = new
+    sizes = torch.bincount(assign, minlength=k)
+    order = sorted((j for j in range(k) if sizes[j] > 0), key=lambda j: (-int(sizes[j]), j))
+    relabel = torch.full((k,), -1, dtype=torch.long)
+    relabel[order] = torch.arange(len(order))
+    return _clustered_from(data, k, seed, relabel[assign].tolist())
+
+
+def _distances(x: torch.Tensor, centres: torch.Tensor) -> torch.Tensor:
+    """Euclidean distances [N, K], computed directly (not by matrix product): the same bits on any number of threads."""
+    return torch.cdist(x, centres, compute_mode="donot_use_mm_for_euclid_dist")
+
+
+def _clustered_from(data: ImageSet, k: int, seed: int, labels: list) -> ImageSet:
+    labels = torch.as_tensor(labels)
+    if labels.is_floating_point() or labels.shape != (len(data),) or int(labels.min()) < 0 or int(labels.max()) >= k:
+        raise ValueError(f"a clustered spec needs one cluster index in [0, {k - 1}] for each of the {len(data)} images")
+    out = ImageSet(data.images, labels.long(), f"{data.name}, {int(labels.max()) + 1} k-means clusters",
+                   {"kind": "clustered", "of": data.spec(), "k": k, "seed": seed, "labels": labels.tolist()})
+    out.of = data                     # the set with its own labels (to judge samples by digit, not by cluster)
+    return out
 
 
 def digits() -> ImageSet:
@@ -558,6 +620,7 @@ def from_spec(spec: dict) -> DataSource:
         "digits": digits,
         "mnist": lambda root, mnist_kind="mnist", train=True, limit=None: mnist(root, mnist_kind, train, limit=limit),
         "subset": lambda of, indices, part="part": subset(from_spec(of), indices, part),
+        "clustered": lambda of, k, seed, labels: _clustered_from(from_spec(of), k, seed, labels),
         **TOY_DATASETS,
     }
     kind = spec.get("kind")

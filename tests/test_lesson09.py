@@ -343,3 +343,37 @@ def test_d_uses_the_label_asks_d_about_right_and_wrong_labels(short_run, judge):
     assert result.right == pytest.approx(float(tr.d_prob(x, labels=y).mean()))
     assert result.wrong == pytest.approx(float(tr.d_prob(x, labels=wrong).mean()))
     assert result.fakes == pytest.approx(float(tr.d_prob(C.samples_of(tr, y, seed=5), labels=y).mean()))
+
+
+# --------------------------------------------------------------------------- section 6: clusters instead of labels
+def test_self_conditioned_trains_on_clusters_and_reports_exactly_its_samples(judge):
+    from gan_edu import evaluation as ev
+
+    calls = []
+    r = C.self_conditioned(judge, seed=0, steps=20, n=200, on_progress=lambda t, s: calls.append((t.state.step, s)),
+                           every=10)
+    assert calls == [(0, 20), (10, 20), (20, 20)]
+    clusters = data_mod.clustered(judge.split.train, 30, seed=0)
+    assert torch.equal(r.trainer.data.labels, clusters.labels) and r.clusters == 30 and r.trainer.state.step == 20
+    assert r.samples.shape == (200, 1, 8, 8) and 0.5 < r.purity <= 1
+    assert r.confidence_ratio == pytest.approx(judges.confidence_ratio(judge, r.samples))
+    assert r.real_confident == pytest.approx(float((judges.confidence(judge, judge.held_out_images) >= 0.9).float().mean()))
+    expected = ev.memorisation_check(r.samples, judge.split.train.images, judge.held_out_images)
+    assert r.check.share == pytest.approx(expected.share) and r.check.median_ratio == pytest.approx(expected.median_ratio)
+    assert "30 clusters" in r.summary() and "flagged" in r.summary()
+    again = C.self_conditioned(judge, seed=0, steps=20, n=200)
+    assert torch.equal(again.samples, r.samples)                        # seeded: the same run, watched or not
+
+
+@pytest.mark.parametrize("kwargs, error, fragment", [
+    (dict(judge="judge"), TypeError, "judge must be the Judge"),
+    (dict(steps=1), ValueError, "steps must be >= 2, got 1"),
+    (dict(n=0), ValueError, "n must be"),
+    (dict(on_progress=5), TypeError, "on_progress must be a function"),
+    (dict(clusters=1), ValueError, "clusters must be >= 2, got 1"),
+    (dict(clusters=2.5), TypeError, "clusters must be an integer, got 2.5"),
+])
+def test_self_conditioned_refuses_bad_arguments(judge, kwargs, error, fragment):
+    with pytest.raises(error) as err:
+        C.self_conditioned(**{"judge": judge, "steps": 2, **kwargs})
+    assert fragment in str(err.value)

@@ -273,15 +273,18 @@ def format_scores(scores: dict) -> str:
 
 
 def evaluate_generator(source, classifier, n: int = 1000, seed: int = 0, threshold: float = 0.9,
-                       min_count: int = 1) -> ClassCoverage:
+                       min_count: int = 1, labels=None) -> ClassCoverage:
     """Draw ``n`` samples from ``source`` (a Trainer, via ``trainer.sample``, or a generator,
     in eval mode) with noise seeded by ``seed`` and score them with ``classifier``
-    (a :class:`TrainedClassifier` or a classifier module)."""
+    (a :class:`TrainedClassifier` or a classifier module). ``labels``: the classes a conditional
+    trainer draws (see ``trainer.sample``)."""
     n = _check.positive_int("n", n)
     seed = _check.integer("seed", seed, minimum=0)
     g = torch.Generator().manual_seed(seed)
     if hasattr(source, "sample") and hasattr(source, "G"):
-        images = source.sample(n, generator=g)
+        images = source.sample(n, generator=g, labels=labels)
+    elif labels is not None:
+        raise ValueError("labels= needs a Trainer as the source (a generator alone is sampled without classes)")
     elif isinstance(source, nn.Module) and isinstance(getattr(source, "latent_dim", None), int):
         images = generator_output(source, source.sample_noise(n, generator=g))
     else:

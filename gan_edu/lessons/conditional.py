@@ -26,7 +26,11 @@ same split, so the held-out digits are new to both):
   (here: how much ink) carries over from one class to the next;
 * :func:`copying` -- does a conditional G hand back its training images? The nearest-neighbour
   memorisation check (:func:`gan_edu.evaluation.memorisation_check`), for all samples and class by
-  class, against held-out real digits.
+  class, against held-out real digits;
+* :func:`self_conditioned` -- and without labels? The same networks trained on k-means clusters of the
+  pixels (:func:`gan_edu.data.clustered`) instead of the digit labels, sampled at the clusters' shares
+  (the preset ``digits-selfcond``, for the lesson's number of steps): the judge's confidence ratio and
+  the copying check of its samples.
 
 Everything is seeded: the same seed gives the same G, the same samples and the same numbers.
 Sampling never changes the trainer (every call here passes its own z or random stream).
@@ -45,6 +49,7 @@ import numpy as np
 import torch
 
 from .. import _check, models
+from .. import data as data_mod
 from .. import evaluation as ev
 from ..presets import digits as digits_preset
 from ..presets.registry import linear_decay
@@ -53,7 +58,8 @@ from . import judges as judges_mod
 
 __all__ = ["SETTINGS", "STEPS", "Run", "build_trainer", "train", "Snapshot", "OneHotAsVector", "one_hot_as_vector",
            "samples_of", "Steering", "steering", "variety", "DLabels", "d_uses_the_label", "LabelVsNoise",
-           "label_vs_noise", "noise_walk", "style_grid", "Copying", "copying", "label_or_noise_outcome"]
+           "label_vs_noise", "noise_walk", "style_grid", "Copying", "copying", "label_or_noise_outcome", "SelfConditioned",
+           "self_conditioned"]
 
 #: the settings of the lesson's conditional GAN: those of ``digits-conditional`` (lesson 07's tuned DCGAN: latent 16,
 #: 32 features, batch 64, Adam 2e-3; a moving average of G), trained for fewer steps to fit the lesson's minute, with
@@ -354,3 +360,73 @@ def copying(trainer: Trainer, judge: judges_mod.Judge, per_class: int = 45, seed
         real = ev.nearest_training(held.images[held.labels == c], train.images[train.labels == c]).distance
         ratios.append(float(mine.median() / real.median()))
     return Copying(check, ratios, x, labels)
+
+
+# --------------------------------------------------------------------------- no labels: clusters instead
+class SelfConditioned(NamedTuple):
+    trainer: Trainer            #: trained on ``trainer.data``: the judge's training split with k-means clusters as labels
+    purity: float               #: share of training digits in a cluster whose most common digit is their own
+    samples: torch.Tensor       #: samples, the clusters drawn at their shares of the training digits [N, C, H, W]
+    confidence_ratio: float     #: the judge's mean confidence on the samples / on the held-out real digits
+    confident: float            #: share of samples the judge gives >= 0.9
+    real_confident: float       #: the same share for the held-out real digits
+    classes: int                #: digits the judge finds in at least 1 % of the samples
+    check: ev.Memorisation      #: the copying check: samples against the training split, held-out digits as yardstick
+    cpu_seconds: float          #: CPU time of the training
+
+    @property
+    def clusters(self) -> int:
+        return self.trainer.n_classes
+
+    def summary(self) -> str:
+        return (f"{self.clusters} clusters, {self.purity:.0%} of the training digits in a cluster whose most common "
+                f"digit is their own; {len(self.samples)} samples: confidence ratio {self.confidence_ratio:.3f}, "
+                f"{self.confident:.0%} confident (held-out real digits: {self.real_confident:.0%}), "
+                f"{self.classes} of 10 digits; copying check: {self.check.share:.1%} flagged, median distance "
+                f"{self.check.median_ratio:.2f} x the held-out digits'")
+
+
+def self_conditioned(judge: judges_mod.Judge, seed: int = 0, steps: int = STEPS, clusters: int = digits_preset.SELF_CLUSTERS,
+                     n: int = 1000, on_progress: Callable | None = None, every: int = 50) -> SelfConditioned:
+    """Train the conditional networks of :func:`build_trainer` (without the moving average) on ``clusters`` k-means
+    clusters of the judge's training split (never its labels), for ``steps`` steps, and judge ``n`` samples drawn
+    at the clusters' shares. ``on_progress(trainer, steps)`` as in :func:`train`."""
+    if not isinstance(judge, judges_mod.Judge):
+        raise TypeError(f"judge must be the Judge from judges.independent_classifier(), got {type(judge).__name__}")
+    seed = _check.integer("seed", seed, minimum=0)
+    steps = _check.integer("steps", steps, minimum=2)
+    n = _check.positive_int("n", n)
+    clusters = _check.integer("clusters", clusters, minimum=2)
+    every = _check.positive_int("every", every)
+    if on_progress is not None and not callable(on_progress):
+        raise TypeError(f"on_progress must be a function (trainer, steps) or None, got {type(on_progress).__name__}")
+    digits = judge.split.train
+    data = data_mod.clustered(digits, clusters, seed=seed)
+    k = len(data.classes)
+    c, h, _ = data.shape
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        G = models.ConditionalDCGenerator(latent_dim=SETTINGS["latent_dim"], n_classes=k, image_size=h, channels=c,
+                                          features=SETTINGS["features"])
+        D = models.ConditionalDCDiscriminator(n_classes=k, image_size=h, channels=c, features=SETTINGS["features"])
+    tr = Trainer(G, D, data, batch_size=SETTINGS["batch_size"], lr_g=SETTINGS["lr"], lr_d=SETTINGS["lr"],
+                 betas=SETTINGS["betas"], seed=seed)
+    linear_decay(tr, steps // 2, steps, SETTINGS["decay_factor"])
+
+    def progress(t: Trainer) -> None:
+        if on_progress is not None and (t.state.step % every == 0 or t.state.step == steps):
+            on_progress(t, steps)
+
+    start = time.process_time()
+    progress(tr)
+    with tr.attached(step_end=progress):
+        tr.run(steps, progress=False)
+    cpu = time.process_time() - start
+    purity = sum(int(torch.bincount(digits.labels[data.labels == j]).max()) for j in range(k)) / len(digits)
+    noise = torch.Generator().manual_seed(seed + 1000)
+    x = tr.sample(n, generator=noise, labels=data.draw_labels(n, generator=noise))
+    conf, real = judges_mod.confidence(judge, x), judges_mod.confidence(judge, judge.held_out_images)
+    counts = torch.bincount(judge.proba(x).argmax(dim=1), minlength=judge.n_classes)
+    return SelfConditioned(tr, purity, x, float(conf.mean() / real.mean()), float((conf >= 0.9).float().mean()),
+                           float((real >= 0.9).float().mean()), int((counts >= max(1, n // 100)).sum()),
+                           ev.memorisation_check(x, digits.images, judge.held_out_images), cpu)

@@ -10,6 +10,14 @@ the same set-up on any image set (e.g. MNIST), from the data's shape.
 :class:`~gan_edu.models.ConditionalDCDiscriminator` (projection D), with a moving average of G's
 weights (``ema``); ``trainer.sample(n, labels=...)`` draws the digits asked for.
 :func:`conditional_dcgan` builds it on any labelled image set.
+
+``digits-selfcond`` -- an *unconditional* generator of digits that is classified about as
+confidently as real digits: the conditional networks trained on k-means clusters of the pixels
+(:func:`gan_edu.data.clustered`, 30 clusters) instead of the real labels, which it never reads: a
+"self-conditioned" GAN (Liu et al. 2020). A continuous z must pass through in-between shapes to
+get from one digit to another (lesson 07's latent walk); a cluster index lets G jump instead. Draw
+the data's mix of clusters with ``tr.sample(n, labels=tr.data.draw_labels(n))``.
+:func:`self_conditioned_dcgan` builds it on any image set.
 """
 from __future__ import annotations
 
@@ -20,7 +28,8 @@ from .. import data as data_mod
 from ..trainer import Trainer
 from .registry import Preset, linear_decay, register
 
-__all__ = ["DCGAN", "DCGAN_STEPS", "CONDITIONAL_EMA", "dcgan", "conditional_dcgan"]
+__all__ = ["DCGAN", "DCGAN_STEPS", "CONDITIONAL_EMA", "SELF_CLUSTERS", "dcgan", "conditional_dcgan",
+           "self_conditioned_dcgan"]
 
 #: the tuned settings of ``digits-dcgan`` (see the tuning table in lesson 07's notes)
 DCGAN = dict(latent_dim=16, features=32, batch_size=64, lr=2e-3, betas=(0.5, 0.999), decay_start=1000,
@@ -29,6 +38,8 @@ DCGAN = dict(latent_dim=16, features=32, batch_size=64, lr=2e-3, betas=(0.5, 0.9
 DCGAN_STEPS = 2000
 #: the decay of ``digits-conditional``'s moving average of G (see docs/BENCHMARKS.md, digits quality)
 CONDITIONAL_EMA = 0.999
+#: how many k-means clusters ``digits-selfcond`` conditions on (see docs/BENCHMARKS.md, digits quality)
+SELF_CLUSTERS = 30
 
 
 def dcgan(data: data_mod.ImageSet | None = None, seed: int = 0, steps: int = DCGAN_STEPS, ema: float = 0.0,
@@ -68,6 +79,19 @@ def conditional_dcgan(data: data_mod.ImageSet | None = None, seed: int = 0, step
     return dcgan(data, seed=seed, steps=steps, ema=ema, conditional=True)
 
 
+def self_conditioned_dcgan(data: data_mod.ImageSet | None = None, seed: int = 0, steps: int = DCGAN_STEPS,
+                           clusters: int = SELF_CLUSTERS) -> Trainer:
+    """``digits-selfcond``: :func:`conditional_dcgan` (without a moving average) on
+    ``data.clustered(data, clusters, seed)``: labels made from the pixels by k-means, never the
+    data's own. ``trainer.data`` is the clustered set; ``trainer.data.draw_labels(n)`` gives clusters
+    at the data's frequencies for ``trainer.sample(n, labels=...)``."""
+    data = data_mod.digits() if data is None else data
+    if not isinstance(data, data_mod.ImageSet):
+        raise TypeError(f"data must be an image set (e.g. ge.data.digits() or ge.data.mnist(root)), got {type(data).__name__}")
+    seed, clusters = _check.integer("seed", seed, minimum=0), _check.integer("clusters", clusters, minimum=2)
+    return dcgan(data_mod.clustered(data, clusters, seed=seed), seed=seed, steps=steps, conditional=True)
+
+
 register(Preset(
     name="digits-dcgan",
     description="DCGAN on the 8x8 digits (latent 16, 32 features, batch 64, Adam 2e-3, linear lr decay): "
@@ -86,4 +110,15 @@ register(Preset(
     steps=DCGAN_STEPS,
     make=lambda seed: conditional_dcgan(seed=seed),
     tags=("images", "digits", "conditional", "lesson09"),
+))
+
+
+register(Preset(
+    name="digits-selfcond",
+    description="unconditional digits about as confidently classified as real ones: the conditional DCGAN trained on 30 "
+                "k-means clusters of the pixels instead of the labels (a self-conditioned GAN); sample with "
+                "labels=tr.data.draw_labels(n)",
+    steps=DCGAN_STEPS,
+    make=lambda seed: self_conditioned_dcgan(seed=seed),
+    tags=("images", "digits", "conditional", "unsupervised"),
 ))
