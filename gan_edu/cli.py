@@ -902,7 +902,8 @@ def sample(args) -> int:
 def _samples_to_draw(G, args):
     """(samples, images per grid row, what they are) for ``sample``. A conditional G draws one row per
     class with the same noise in each column (the class changes, the style stays), or with ``--class K``
-    a grid of class K only."""
+    a grid of class K only; one trained on k-means clusters (``digits-selfcond``) draws a grid like an
+    unconditional G, the clusters at their share of its training images (``--class K``: cluster K)."""
     import torch
 
     from . import models
@@ -921,6 +922,12 @@ def _samples_to_draw(G, args):
         if args.klass is not None:
             z = G.sample_noise(args.n, generator=noise)
             return G(z, torch.full((args.n,), args.klass)), square, f"{args.n} samples of class {args.klass}"
+        spec, _ = _checkpoint_facts(args.checkpoint)
+        if spec.get("kind") == "clustered":          # self-conditioned: clusters are no classes to show row by row
+            shares = torch.bincount(torch.as_tensor(spec["labels"]), minlength=k).double()
+            z = G.sample_noise(args.n, generator=noise)
+            return (G(z, torch.multinomial(shares, args.n, replacement=True, generator=noise)), square,
+                    f"{args.n} samples (its {k} k-means clusters drawn at their share of the training images)")
         columns = max(1, args.n // k)
         z = G.sample_noise(columns, generator=noise).repeat(k, 1)                  # [K*c, latent]: row r is class r
         y = torch.arange(k).repeat_interleave(columns)                             # [K*c]

@@ -208,3 +208,18 @@ def test_evaluate_generator_passes_the_labels_to_a_trainer(clusters):
     assert torch.equal(torch.as_tensor(ones.counts), torch.as_tensor(direct.counts))
     with pytest.raises(ValueError, match="labels= needs a Trainer"):
         classifier.evaluate_generator(tr.G, clf, n=10, labels=labels[:10])
+
+
+def test_sample_draws_a_grid_at_the_clusters_shares_not_a_row_per_cluster(tmp_path, capsys):
+    tr = digits_presets.self_conditioned_dcgan(seed=0)
+    tr.save(tmp_path / "c.pt")
+    assert main("sample", "--checkpoint", tmp_path / "c.pt", "--n", 16, "--out", tmp_path / "grid.png") == 0
+    assert "16 samples (its 30 k-means clusters drawn at their share of the training images)" in capsys.readouterr().out
+    args = type("Args", (), {"checkpoint": str(tmp_path / "c.pt"), "n": 16, "seed": 0, "klass": None})()
+    x, nrow, _ = cli._samples_to_draw(ge.trainer.load_generator(tmp_path / "c.pt"), args)
+    noise = torch.Generator().manual_seed(0)
+    z = tr.G.sample_noise(16, generator=noise)
+    shares = torch.bincount(tr.data.labels, minlength=30).double()
+    with torch.no_grad():
+        expected = tr.G.eval()(z, torch.multinomial(shares, 16, replacement=True, generator=noise))
+    assert nrow == 4 and torch.allclose(x, expected)
