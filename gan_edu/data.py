@@ -351,6 +351,9 @@ TOY_DATASETS = {"ring": ring, "grid": grid, "two_gaussians": two_gaussians,
 class ImageSet(DataSource):
     """A fixed set of images ``[N, C, H, W]`` scaled to [-1, 1] (tanh range), with labels."""
 
+    #: for a set made by :func:`clustered`: the set it was clustered from, with its own labels
+    of: ImageSet | None = None
+
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, name: str, _spec: dict):
         if not isinstance(images, torch.Tensor) or not images.is_floating_point() or images.ndim != 4 or not len(images):
             raise TypeError(f"images must be a float tensor [N, C, H, W] with N >= 1, got "
@@ -424,10 +427,10 @@ def clustered(data: ImageSet, k: int = 30, seed: int = 0) -> ImageSet:
     "self-conditioned" GAN (Liu et al. 2020) is trained on when it may not use the real labels.
     The data's own labels are never read. k-means++ starts from ``seed``, then Lloyd rounds run until
     no image changes cluster (at most 100). Clusters are numbered by size, largest first; one that
-    ends empty is dropped, so the labels are 0 .. K-1 with K <= k; ``result.of`` is ``data``, labels and
-    all. Deterministic: the same images,
-    ``k`` and ``seed`` give the same labels; the spec stores them, so a checkpoint of a trainer on
-    the result rebuilds exactly these clusters (:func:`from_spec`)."""
+    ends empty is dropped, so the labels are 0 .. K-1 with K <= k. ``result.of`` is ``data``, its
+    own labels included. Deterministic: the same images, ``k`` and ``seed`` give the same labels; the
+    spec stores them, so a checkpoint of a trainer on the result rebuilds exactly these clusters
+    (:func:`from_spec`)."""
     if not isinstance(data, ImageSet):
         raise TypeError(f"data must be an image set (e.g. ge.data.digits()), got {type(data).__name__}")
     k = _check.integer("k", k, minimum=2, maximum=min(MAX_CLUSTERS, len(data)))
@@ -465,7 +468,7 @@ def _clustered_from(data: ImageSet, k: int, seed: int, labels: list) -> ImageSet
         raise ValueError(f"a clustered spec needs one cluster index in [0, {k - 1}] for each of the {len(data)} images")
     out = ImageSet(data.images, labels.long(), f"{data.name}, {int(labels.max()) + 1} k-means clusters",
                    {"kind": "clustered", "of": data.spec(), "k": k, "seed": seed, "labels": labels.tolist()})
-    out.of = data                     # the set with its own labels (to judge samples by digit, not by cluster)
+    out.of = data                     # its own labels: to judge samples by digit, not by cluster
     return out
 
 
