@@ -801,7 +801,7 @@ def _evaluate(tr) -> dict:
     if len(data.shape) == 3 and getattr(data, "labels", None) is not None:
         from .lessons import classifier
 
-        judge = classifier.train_classifier(getattr(data, "of", data))   # a small CNN on the real images and labels
+        judge = classifier.train_classifier(data.of if clusters else data)   # a small CNN on the real images and labels
         drawn = data.draw_labels(1000, generator=torch.Generator().manual_seed(0)) if clusters else None
         cov = classifier.evaluate_generator(tr, judge, labels=drawn)     # clusters at their share of the data
         out["class_coverage"] = {"classes": cov.classes, "of": len(cov.histogram), "confident": cov.confident,
