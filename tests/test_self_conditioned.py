@@ -223,3 +223,14 @@ def test_sample_draws_a_grid_at_the_clusters_shares_not_a_row_per_cluster(tmp_pa
     with torch.no_grad():
         expected = tr.G.eval()(z, torch.multinomial(shares, 16, replacement=True, generator=noise))
     assert nrow == 4 and torch.allclose(x, expected)
+
+
+def test_the_run_record_judges_samples_by_digit_not_by_cluster(tmp_path, capsys):
+    assert main("train", "--preset", "digits-selfcond", "--steps", 3, "--snapshots", 1, "--no-progress",
+                "--out", tmp_path / "run") == 0
+    record = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    coverage = record["class_coverage"]
+    assert coverage["of"] == 10 and coverage["classifier_accuracy"] > 0.9      # a classifier of the 10 digits
+    assert len(coverage["counts"]) == 10 and "class_agreement" not in record      # clusters are not digits
+    back = ge.Trainer.load(tmp_path / "run" / "checkpoint.pt", device="cpu")
+    assert back.n_classes == 30 and torch.equal(back.data.labels, ge.data.clustered(ge.data.digits(), 30).labels)
