@@ -906,6 +906,7 @@ def _samples_to_draw(G, args):
     unconditional G, the clusters at their share of its training images (``--class K``: cluster K)."""
     import torch
 
+    from . import data as data_mod
     from . import models
 
     k = getattr(G, "n_classes", None) if models.is_conditional(G) else None
@@ -924,9 +925,8 @@ def _samples_to_draw(G, args):
             return G(z, torch.full((args.n,), args.klass)), square, f"{args.n} samples of class {args.klass}"
         spec, _ = _checkpoint_facts(args.checkpoint)
         if spec.get("kind") == "clustered":          # self-conditioned: clusters are no classes to show row by row
-            shares = torch.bincount(torch.as_tensor(spec["labels"]), minlength=k).double()
             z = G.sample_noise(args.n, generator=noise)
-            return (G(z, torch.multinomial(shares, args.n, replacement=True, generator=noise)), square,
+            return (G(z, data_mod.draw_labels(spec["labels"], args.n, generator=noise)), square,
                     f"{args.n} samples (its {k} k-means clusters drawn at their share of the training images)")
         columns = max(1, args.n // k)
         z = G.sample_noise(columns, generator=noise).repeat(k, 1)                  # [K*c, latent]: row r is class r
@@ -989,7 +989,7 @@ def _digits_samples(G, path: str, n: int, seed: int, spec: dict):
     clusters at their share of its training images, as an unconditional generator would."""
     import torch
 
-    from . import models
+    from . import data, models
 
     with torch.no_grad():
         noise = torch.Generator().manual_seed(seed)
@@ -997,8 +997,7 @@ def _digits_samples(G, path: str, n: int, seed: int, spec: dict):
         if not models.is_conditional(G):
             x = G(z)
         elif spec.get("kind") == "clustered":
-            shares = torch.bincount(torch.as_tensor(spec["labels"]), minlength=G.n_classes).double()
-            x = G(z, torch.multinomial(shares, n, replacement=True, generator=noise))
+            x = G(z, data.draw_labels(spec["labels"], n, generator=noise))
         else:
             x = G(z, torch.arange(n) % G.n_classes)
     if tuple(x.shape[1:]) != (1, 8, 8):

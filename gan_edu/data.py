@@ -35,7 +35,7 @@ from . import _check, _files
 __all__ = [
     "DataSource", "GaussianMixture", "Spiral", "Moons", "Points", "ImageSet",
     "ring", "grid", "gaussian_1d", "two_gaussians", "spiral", "moons", "from_points",
-    "digits", "mnist", "subset", "clustered", "from_spec", "plane_extent", "TOY_DATASETS",
+    "digits", "mnist", "subset", "clustered", "draw_labels", "from_spec", "plane_extent", "TOY_DATASETS",
 ]
 
 
@@ -390,10 +390,7 @@ class ImageSet(DataSource):
     def draw_labels(self, n, generator=None) -> torch.Tensor:
         """``n`` class indices [n] drawn at the data's own class frequencies (e.g. the clusters a
         self-conditioned G should be asked for, so its samples follow the data's mix of clusters)."""
-        n = _check.positive_int("n", n)
-        _check_generator(generator)
-        counts = torch.bincount(self.labels).double()
-        return torch.multinomial(counts, n, replacement=True, generator=generator)
+        return draw_labels(self.labels, n, generator)
 
     def spec(self):
         return dict(self._spec)
@@ -460,6 +457,15 @@ def clustered(data: ImageSet, k: int = 30, seed: int = 0) -> ImageSet:
 def _distances(x: torch.Tensor, centres: torch.Tensor) -> torch.Tensor:
     """Euclidean distances [N, K], computed directly (not by matrix product): the same bits on any number of threads."""
     return torch.cdist(x, centres, compute_mode="donot_use_mm_for_euclid_dist")
+
+
+def draw_labels(labels, n, generator=None) -> torch.Tensor:
+    """``n`` class indices [n] drawn with replacement at the shares the classes have in ``labels``
+    (class indices >= 0, e.g. a clustered set's spec["labels"])."""
+    n = _check.positive_int("n", n)
+    _check_generator(generator)
+    counts = torch.bincount(torch.as_tensor(labels)).double()
+    return torch.multinomial(counts, n, replacement=True, generator=generator)
 
 
 def _clustered_from(data: ImageSet, k: int, seed: int, labels: list) -> ImageSet:

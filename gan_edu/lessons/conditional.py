@@ -84,20 +84,37 @@ def build_trainer(judge: judges_mod.Judge, seed: int = 0, steps: int = STEPS) ->
     learning-rate decay from step ``steps // 2`` to ``steps``."""
     if not isinstance(judge, judges_mod.Judge):
         raise TypeError(f"judge must be the Judge from judges.independent_classifier(), got {type(judge).__name__}")
+    return _trainer(judge.split.train, seed, steps, SETTINGS["ema"])
+
+
+def _trainer(data, seed: int, steps: int, ema: float) -> Trainer:
+    """The lesson's conditional networks for ``data``'s classes, built under ``seed``, with :data:`SETTINGS`
+    (the moving average ``ema``) and the learning rate decayed linearly from step ``steps // 2`` to ``steps``."""
     seed = _check.integer("seed", seed, minimum=0)
     steps = _check.integer("steps", steps, minimum=2)
-    data = judge.split.train
-    c, h, _ = data.shape
+    k, (c, h, _) = len(data.classes), data.shape
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        G = models.ConditionalDCGenerator(latent_dim=SETTINGS["latent_dim"], n_classes=judge.n_classes, image_size=h,
-                                          channels=c, features=SETTINGS["features"])
-        D = models.ConditionalDCDiscriminator(n_classes=judge.n_classes, image_size=h, channels=c,
-                                              features=SETTINGS["features"])
+        G = models.ConditionalDCGenerator(latent_dim=SETTINGS["latent_dim"], n_classes=k, image_size=h, channels=c,
+                                          features=SETTINGS["features"])
+        D = models.ConditionalDCDiscriminator(n_classes=k, image_size=h, channels=c, features=SETTINGS["features"])
     tr = Trainer(G, D, data, batch_size=SETTINGS["batch_size"], lr_g=SETTINGS["lr"], lr_d=SETTINGS["lr"],
-                 betas=SETTINGS["betas"], seed=seed, ema=SETTINGS["ema"])
+                 betas=SETTINGS["betas"], seed=seed, ema=ema)
     linear_decay(tr, steps // 2, steps, SETTINGS["decay_factor"])
     return tr
+
+
+def _reporter(on_progress: Callable | None, every: int, steps: int) -> Callable:
+    """A step_end handler calling ``on_progress(trainer, steps)`` every ``every`` steps and at the end."""
+    every = _check.positive_int("every", every)
+    if on_progress is not None and not callable(on_progress):
+        raise TypeError(f"on_progress must be a function (trainer, steps) or None, got {type(on_progress).__name__}")
+
+    def progress(t: Trainer) -> None:
+        if on_progress is not None and (t.state.step % every == 0 or t.state.step == steps):
+            on_progress(t, steps)
+
+    return progress
 
 
 def train(seed: int = 0, steps: int = STEPS, judge: judges_mod.Judge | None = None,
@@ -109,9 +126,7 @@ def train(seed: int = 0, steps: int = STEPS, judge: judges_mod.Judge | None = No
     training is the same with or without it."""
     judge = judges_mod.independent_classifier(seed=0) if judge is None else judge
     tr = build_trainer(judge, seed=seed, steps=steps)
-    every = _check.positive_int("every", every)
-    if on_progress is not None and not callable(on_progress):
-        raise TypeError(f"on_progress must be a function (trainer, steps) or None, got {type(on_progress).__name__}")
+    progress = _reporter(on_progress, every, steps)
     watch = sorted({_check.integer("watch step", w, minimum=0, maximum=steps) for w in watch})
     snapshots: dict[int, Snapshot] = {}
     z = _seeded_z(tr, 2 * judge.n_classes, seed=0)                                       # [2K, latent]: two z's per class
@@ -122,10 +137,6 @@ def train(seed: int = 0, steps: int = STEPS, judge: judges_mod.Judge | None = No
             labels = torch.arange(judge.n_classes).repeat(2)
             snapshots[t.state.step] = Snapshot(t.state.step, steering(t, judge, per_class=50),
                                                variety(t, judge, per_class=45), samples_of(t, labels, z=z))
-
-    def progress(t: Trainer) -> None:
-        if on_progress is not None and (t.state.step % every == 0 or t.state.step == steps):
-            on_progress(t, steps)
 
     start = time.process_time()
     look(tr)
@@ -397,26 +408,11 @@ def self_conditioned(judge: judges_mod.Judge, seed: int = 0, steps: int = STEPS,
     steps = _check.integer("steps", steps, minimum=2)
     n = _check.positive_int("n", n)
     clusters = _check.integer("clusters", clusters, minimum=2)
-    every = _check.positive_int("every", every)
-    if on_progress is not None and not callable(on_progress):
-        raise TypeError(f"on_progress must be a function (trainer, steps) or None, got {type(on_progress).__name__}")
+    progress = _reporter(on_progress, every, steps)
     digits = judge.split.train
     data = data_mod.clustered(digits, clusters, seed=seed)
     k = len(data.classes)
-    c, h, _ = data.shape
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        G = models.ConditionalDCGenerator(latent_dim=SETTINGS["latent_dim"], n_classes=k, image_size=h, channels=c,
-                                          features=SETTINGS["features"])
-        D = models.ConditionalDCDiscriminator(n_classes=k, image_size=h, channels=c, features=SETTINGS["features"])
-    tr = Trainer(G, D, data, batch_size=SETTINGS["batch_size"], lr_g=SETTINGS["lr"], lr_d=SETTINGS["lr"],
-                 betas=SETTINGS["betas"], seed=seed)
-    linear_decay(tr, steps // 2, steps, SETTINGS["decay_factor"])
-
-    def progress(t: Trainer) -> None:
-        if on_progress is not None and (t.state.step % every == 0 or t.state.step == steps):
-            on_progress(t, steps)
-
+    tr = _trainer(data, seed, steps, ema=0.0)
     start = time.process_time()
     progress(tr)
     with tr.attached(step_end=progress):
