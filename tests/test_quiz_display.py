@@ -123,6 +123,24 @@ def test_the_export_button_shows_errors_in_the_widget():
     assert "type your name" in report.status.value
 
 
+def test_the_export_takes_the_name_the_page_shows(tmp_path, monkeypatch):
+    """The name typed while the kernel was busy arrives with the click (gan_edu/quiz/submit.py): the
+    kernel still holding the first keystroke must not export the record under "A"."""
+    monkeypatch.delenv("GAN_EDU_LEARNER", raising=False)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    report = ProgressReport(folder=tmp_path)
+    report.name.value = "A"
+    assert report.export_button.reads == [[f"anywidget:{report.name.model_id}", "value"]]
+    report.export_button._handle_msg({"content": {"data": {"method": "custom", "content": {
+        "event": "click", "values": ["Ada L."]}}}, "buffers": []})
+    assert report.name.value == "Ada L." and record.STORE.learner() == "Ada L."
+    assert json.loads((tmp_path / f"gan_edu_progress_Ada_L_{__import__('datetime').date.today().isoformat()}.json")
+                      .read_text())["learner"] == "Ada L."
+    report.export_button._handle_msg({"content": {"data": {"method": "custom", "content": {
+        "event": "click", "values": [7]}}}, "buffers": []})
+    assert "did not reach Python intact" in report.status.value
+
+
 def test_a_code_prompt_keeps_its_lines_in_the_plain_fallback():
     plain = ALL["08-detach-cost"].plain_text()
     assert "\n    opt_d.zero_grad()\n    fake = G(z)\n" in plain and "\n\n    opt_g.zero_grad()" in plain

@@ -18,6 +18,7 @@ import textwrap
 
 from .. import _check
 from . import misconceptions, record
+from .submit import submit_button
 
 SALT = "gan_edu.quiz.v1"
 _RIGHT, _WRONG = "✔", "✘"
@@ -127,10 +128,13 @@ class Question:
         self.notes = W.HTML(value="")          # warnings about the progress record: kept when feedback changes
         self.notes.add_class("ge-quiz-notes")
         title = W.HTMLMath(value=f"<b>Checkpoint {html.escape(self.qid)}</b> &nbsp; {self.prompt}")
-        title.add_class("ge-quiz-prompt")
-        button.add_class("ge-quiz-check")
+        title.add_class("ge-quiz-prompt")           # (the button's own <button> has the class ge-quiz-check)
         return W.VBox([title, *body, W.HBox([button, self.status]), self.feedback, self.notes],
                       layout=W.Layout(border="1px solid #bbb", padding="8px", margin="8px 0", max_width="820px"))
+
+    def _unreadable(self, _button) -> None:
+        self._show(None, "Your answer did not reach Python intact, so it was not scored: choose it again and "
+                         "press the button again.")
 
     def _show(self, ok: bool | None, text: str) -> None:
         mark = "" if ok is None else (f"<span style='color:#1a7f37'>{_RIGHT} Right.</span> " if ok
@@ -245,10 +249,13 @@ class MultipleChoice(_Options):
             for box in self.boxes.values():
                 box.add_class("ge-quiz-option")
             chooser = W.VBox(list(self.boxes.values()))
+            shown = [(box, "value") for box in self.boxes.values()]
         else:
             self.choice = chooser = self._radio()
-        self.button = W.Button(description="Check", button_style="primary", icon="check")
+            shown = [(self.choice, "index")]
+        self.button = submit_button("Check", "check", "primary", shown)
         self.button.on_click(lambda _: self.check())
+        self.button.on_unreadable(self._unreadable)
         return self._frame([chooser], self.button)
 
     def selected(self) -> list[str]:
@@ -337,8 +344,9 @@ class Numeric(Question):
         self.entry = W.FloatText(value=0.0, description="Your answer:", style={"description_width": "initial"},
                                  layout=W.Layout(width="260px"))
         self.entry.add_class("ge-quiz-number")
-        self.button = W.Button(description="Check", button_style="primary", icon="check")
+        self.button = submit_button("Check", "check", "primary", [(self.entry, "value")])
         self.button.on_click(lambda _: self.check())
+        self.button.on_unreadable(self._unreadable)
         unit = W.HTML(self.unit)
         return self._frame([W.HBox([self.entry, unit])], self.button)
 
@@ -398,9 +406,10 @@ class Prediction(_Options):
     def _build(self):
         W = _widgets()
         self.choice = self._radio()
-        self.button = W.Button(description="Commit my prediction", button_style="warning", icon="lock",
-                               layout=W.Layout(width="auto"))
+        self.button = submit_button("Commit my prediction", "lock", "warning", [(self.choice, "index")],
+                                    layout=W.Layout(width="auto"))
         self.button.on_click(lambda _: self.commit())
+        self.button.on_unreadable(self._unreadable)
         return self._frame([self.choice], self.button)
 
     def select(self, key: str) -> Prediction:

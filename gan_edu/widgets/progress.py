@@ -18,6 +18,7 @@ import ipywidgets as W
 
 from .. import quiz
 from ..quiz import record
+from ..quiz.submit import submit_button
 from ._base import Shown
 
 __all__ = ["ProgressReport", "LESSONS"]
@@ -47,10 +48,14 @@ class ProgressReport(Shown):
         refresh = W.Button(description="Refresh", icon="refresh")
         refresh.add_class("ge-progress-refresh")
         refresh.on_click(lambda _: self.refresh())
-        export = W.Button(description="Export for my instructor", icon="download", button_style="primary",
-                          layout=W.Layout(width="auto"))
-        export.add_class("ge-progress-export")
+        # the click carries the name as the page shows it: a name typed while the kernel is busy
+        # reaches the kernel after a stock button's click (see gan_edu/quiz/submit.py)
+        self.export_button = export = submit_button("Export for my instructor", "download", "primary",
+                                                    [(self.name, "value")], layout=W.Layout(width="auto"),
+                                                    css="ge-progress-export")
         export.on_click(self._on_export)
+        export.on_unreadable(lambda _: setattr(self.status, "value", "The name did not reach Python intact: "
+                                                                      "type it again and press Export again."))
         self.status = W.HTML()
         self.status.add_class("ge-progress-status")
         self.widget = W.VBox([self.table, W.HBox([self.name, export, refresh]), self.status])

@@ -8,6 +8,7 @@ one sees the lab exactly as Run All left it, at step 0. Every wait is on a condi
 """
 import re
 
+import jlab
 from browser_support import feedback_problems, on_lessons, right_and_wrong, screenshot
 
 WELCOME, LAB = "00_welcome.ipynb", "04_training_lab.ipynb"
@@ -57,7 +58,15 @@ def test_quiz_wrong_then_right_from_the_keyboard(lesson):
     assert explained.split()[0] in feedback.inner_text()
     assert feedback_problems(feedback.inner_text()) == []
     box.get_by_text(q.options[right], exact=True).click()
+    # the click also makes the quiz's cell JupyterLab's active cell, which may take the focus: let it
+    # settle (the right option checked, the cell active) before focusing Check, so Space reaches it
+    page.wait_for_function(f"""([box, label]) => {{
+        const picked = box.querySelector('input:checked');
+        const cell = {jlab.CURRENT}.content.activeCell;
+        return picked && picked.parentElement.innerText.trim() === label && cell && cell.node.contains(box);
+    }}""", arg=[box.element_handle(), q.options[right]])
     check.focus()
+    page.wait_for_function("el => el === document.activeElement", arg=check.element_handle())
     page.keyboard.press("Space")
     page.wait_for_function("el => el.innerText.includes('Right')", arg=feedback.element_handle())
     assert feedback_problems(feedback.inner_text()) == []
