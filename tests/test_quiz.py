@@ -29,7 +29,7 @@ def fresh(qid):
     q = copy.copy(quiz.get(qid))
     q._widget, q.panel = None, None
     if isinstance(q, quiz.Prediction):
-        q.committed, q.shown_without_prediction, q._scored = None, False, None
+        q.committed, q.shown_without_prediction, q._scored, q._restored = None, False, None, False
     return q
 
 
@@ -337,3 +337,49 @@ def test_the_notebooks_outcome_keys_are_still_options():
         assert keys <= set(ALL[qid].options), qid
     assert set(l01.UPCONV_SHAPES) == set(ALL["01-first-upconv"].options)
     assert l01.first_upconv_outcome((64, 4, 4)) == right_key(ALL["01-first-upconv"])
+
+
+# --------------------------------------------------------------------------- a prediction across sessions
+def test_a_prediction_in_the_record_comes_back_locked_after_a_restart(monkeypatch):
+    """Session 1 commits a wrong prediction and sees the outcome; session 2 (a new kernel: a fresh
+    question object, the same record) must not let the learner predict again and be counted right."""
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: None)
+    q = fresh("05-vanilla-modes")
+    monkeypatch.setitem(ALL, "05-vanilla-modes", q)
+    wrong = next(k for k in q.options if k != right_key(q))
+    q.select(wrong).commit()
+    quiz.reveal("05-vanilla-modes", run=lambda: right_key(q))
+    assert q.status.value == "prediction recorded: not this time · saved"      # locked: no "try again"
+    before = quiz.progress()["05-vanilla-modes"]
+
+    again = fresh("05-vanilla-modes")                                          # after a kernel restart
+    monkeypatch.setitem(ALL, "05-vanilla-modes", again)
+    again.widget  # noqa: B018
+    assert again.committed == wrong and again.choice.value == wrong
+    assert again.choice.disabled and again.button.disabled and again.status.value == "committed earlier"
+    assert "earlier session" in again.feedback.value
+    assert again.select(right_key(q)).commit() is None and again.committed == wrong
+    quiz.reveal("05-vanilla-modes", run=lambda: right_key(q))
+    assert again.panel.revealed and "not this" in again.panel.note.value
+    assert quiz.progress()["05-vanilla-modes"] == before                      # not scored a second time
+    assert before["attempts"] == 1 and before["correct"] is False
+
+
+def test_a_prediction_seen_without_predicting_stays_closed_after_a_restart(monkeypatch):
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: None)
+    q = fresh("05-vanilla-modes")
+    q.show_without_predicting()
+    again = fresh("05-vanilla-modes")
+    again.widget  # noqa: B018
+    assert again.shown_without_prediction and again.choice.disabled and again.committed is None
+    assert again.select(right_key(q)).commit() is None
+    assert quiz.progress()["05-vanilla-modes"]["attempts"] == 0
+
+
+def test_a_prediction_is_committed_once_per_session():
+    q = fresh("05-vanilla-modes")
+    first, second = list(q.options)[:2]
+    assert q.select(first).commit() == first
+    q.choice.disabled = False                                # as if the page still let the learner change it
+    assert q.select(second).commit() is None and q.committed == first
+    assert "locked already" in q.feedback.value

@@ -402,15 +402,45 @@ class Prediction(_Options):
         self.result = self.last_outcome = None     # what the last experiment returned / showed
         self.panel = None                           # the latest reveal panel (it updates on commit)
         self._scored: tuple | None = None
+        self._restored = False                      # committed in an earlier session: already in the record
 
     def _build(self):
-        W = _widgets()
         self.choice = self._radio()
-        self.button = submit_button("Commit my prediction", "lock", "warning", [(self.choice, "index")],
-                                    layout=W.Layout(width="auto"))
+        self.button = submit_button("Commit my prediction", "lock", "warning", [(self.choice, "index")])
         self.button.on_click(lambda _: self.commit())
         self.button.on_unreadable(self._unreadable)
-        return self._frame([self.choice], self.button)
+        frame = self._frame([self.choice], self.button)
+        self._restore()
+        return frame
+
+    def _restore(self) -> None:
+        """A prediction the record already holds (from an earlier session: a kernel restart, another
+        day) is shown locked, as it was: its outcome may have been seen since, so it cannot be made
+        again, nor be scored twice."""
+        if self.committed is not None or self.shown_without_prediction:
+            return
+        entry = record.STORE.answers().get(self.qid) or {}
+        earlier = [k for k in entry.get("answers", ()) if k in self.options]
+        if entry.get("attempts", 0) and earlier:
+            self.committed, self._restored = earlier[0], True
+            self._lock(f"You committed {_label(self.options[self.committed])} in an earlier session (it is in your "
+                       "progress record), so this prediction stays locked. Run the experiment's cell to see how it went.",
+                       "committed earlier")
+            self.choice.value = self.committed
+        elif entry.get("shown_without_prediction"):
+            self.shown_without_prediction = True
+            self._lock("You chose to see this outcome without predicting in an earlier session (recorded), so this "
+                       "prediction is closed.", "closed")
+
+    def _lock(self, text: str, status: str) -> None:
+        self.choice.disabled = self.button.disabled = True
+        self._show(None, text)
+        self.status.value = status
+
+    def _show(self, ok: bool | None, text: str) -> None:
+        super()._show(ok, text)
+        if ok is not None:                        # a scored prediction is locked: there is no "try again"
+            self.status.value = "your prediction was right" if ok else "prediction recorded: not this time"
 
     def select(self, key: str) -> Prediction:
         self.widget  # noqa: B018
@@ -425,14 +455,15 @@ class Prediction(_Options):
         if self.shown_without_prediction:
             self._show(None, "You have seen the outcome already, so this prediction is closed.")
             return None
+        if self.committed is not None:
+            self._show(None, f"Your prediction is locked already: {_label(self.options[self.committed])}.")
+            return None
         if self.choice.value is None:
             self._show(None, "Choose a prediction first.")
             return None
         self.committed = self.choice.value
-        self.choice.disabled = self.button.disabled = True
-        self._show(None, f"Prediction locked: {_label(self.options[self.committed])}. The experiment's result "
-                         "appears below its cell (by itself, if that cell has already run).")
-        self.status.value = "committed"
+        self._lock(f"Prediction locked: {_label(self.options[self.committed])}. The experiment's result "
+                   "appears below its cell (by itself, if that cell has already run).", "committed")
         if self.panel is not None:
             self.panel.update()
         return self.committed
@@ -463,7 +494,8 @@ class Prediction(_Options):
             self._show(ok, text)
         if self._scored != (self.committed, outcome):
             self._scored = (self.committed, outcome)
-            self._log(self.committed, ok)
+            if not self._restored:                 # a restored prediction was scored in its own session
+                self._log(self.committed, ok)
         return ok
 
     def show_without_predicting(self) -> None:
@@ -472,8 +504,7 @@ class Prediction(_Options):
             return
         self.shown_without_prediction = True
         if self._widget is not None:
-            self.choice.disabled = self.button.disabled = True
-            self._show(None, "You chose to see the outcome without predicting (recorded); this prediction is closed.")
+            self._lock("You chose to see the outcome without predicting (recorded); this prediction is closed.", "")
         self._log(None, False, attempt=False, shown_without_prediction=True)
 
     def reveal(self, outcome: str) -> str:

@@ -6,6 +6,9 @@
 function render({ model, el, host }) {
   const button = document.createElement("button");
   button.type = "button";
+  // a stock button's width (148 px), or wider when the label needs it: never a label cut to "…"
+  button.style.width = "auto";
+  button.style.minWidth = "var(--jp-widgets-inline-width-short, 148px)";
   const icon = document.createElement("i");
   icon.setAttribute("aria-hidden", "true");
   const label = document.createElement("span");

@@ -80,10 +80,8 @@ def _submit_class():
     return _CLASS
 
 
-def submit_button(description: str, icon: str, button_style: str, inputs, layout=None, css: str = "ge-quiz-check"):
+def submit_button(description: str, icon: str, button_style: str, inputs, css: str = "ge-quiz-check"):
     """A button labelled ``description`` whose click first sets each ``(widget, trait)`` of
     ``inputs`` to the value the browser shows (see the module's docstring). ``css``: the class(es)
-    of the page's ``<button>`` element."""
-    kwargs = {"layout": layout} if layout is not None else {}
-    return _submit_class()(inputs=inputs, description=description, icon=icon, button_style=button_style, css=css,
-                           **kwargs)
+    of the page's ``<button>`` element. It is as wide as a stock button, or as its label needs."""
+    return _submit_class()(inputs=inputs, description=description, icon=icon, button_style=button_style, css=css)

@@ -51,8 +51,7 @@ class ProgressReport(Shown):
         # the click carries the name as the page shows it: a name typed while the kernel is busy
         # reaches the kernel after a stock button's click (see gan_edu/quiz/submit.py)
         self.export_button = export = submit_button("Export for my instructor", "download", "primary",
-                                                    [(self.name, "value")], layout=W.Layout(width="auto"),
-                                                    css="ge-progress-export")
+                                                    [(self.name, "value")], css="ge-progress-export")
         export.on_click(self._on_export)
         export.on_unreadable(lambda _: setattr(self.status, "value", "The name did not reach Python intact: "
                                                                       "type it again and press Export again."))

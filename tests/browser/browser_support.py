@@ -152,6 +152,17 @@ def small_text(page, root: str = f"{OUTPUTS} .jupyter-widgets", minimum: float =
     return page.evaluate(SMALL_TEXT, [root, minimum])
 
 
+# --------------------------------------------------------------------------- button labels
+CUT_OFF = """(root) => Array.from(document.querySelectorAll(root + ' button'))
+    .filter(b => b.offsetParent !== null && b.innerText.trim() && b.scrollWidth > b.clientWidth + 1)
+    .map(b => `${b.innerText.trim()} (${b.clientWidth} px shown, ${b.scrollWidth} px needed)`)"""
+
+
+def cut_off_buttons(page, root: str = OUTPUTS) -> list[str]:
+    """Visible buttons under ``root`` whose label does not fit (the page ends it with "…")."""
+    return page.evaluate(CUT_OFF, root)
+
+
 # --------------------------------------------------------------------------- accessibility
 #: what the scan looks for: WCAG 2.1 A and AA (alt text, contrast, names of buttons and fields,
 #: keyboard access to scrolling regions, ARIA use) and axe's best practices

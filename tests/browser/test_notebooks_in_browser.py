@@ -17,6 +17,7 @@ from pathlib import Path
 from browser_support import (
     LESSONS,
     OUTPUTS,
+    cut_off_buttons,
     image_sizes,
     new_page,
     on_lessons,
@@ -74,6 +75,7 @@ def test_pictures_text_and_fonts_read_well(lesson):
     found = wrapped_lines(page, f"{NOTEBOOK_ROOT} {OUTPUTS}")
     assert found["wrapped"] == [], found
     assert small_text(page, f"{NOTEBOOK_ROOT} {OUTPUTS} .jupyter-widgets") == []
+    assert cut_off_buttons(page, f"{NOTEBOOK_ROOT} {OUTPUTS}") == []
 
 
 @on_lessons(*EXPLORER_PICTURES)

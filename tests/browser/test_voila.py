@@ -14,6 +14,7 @@ import voila
 from browser_support import (
     LESSONS,
     OUTPUTS,
+    cut_off_buttons,
     export_for_the_instructor,
     feedback_problems,
     image_sizes,
@@ -145,6 +146,7 @@ def test_lesson_renders_and_responds_in_voila(voila_lesson):
     assert resized_images(page) == []
     assert wrapped_lines(page)["wrapped"] == []
     assert small_text(page) == []
+    assert cut_off_buttons(page) == []
     answer_a_checkpoint(page)
     if lid in INTERACTIONS:                 # the lesson's own widget, used as a learner would
         INTERACTIONS[lid](page)
