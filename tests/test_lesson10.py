@@ -109,20 +109,23 @@ def test_the_reveal_experiment_gives_the_same_right_answer_however_often_it_runs
 
 # --------------------------------------------------------------------------- FD's bias at small n
 def test_baseline_by_n_is_the_same_computation_done_by_hand(setup):
-    got = L.baseline_by_n(setup, sizes=(20, 60), splits=3, seed=5)
-    feats = torch.cat([ev.penultimate_features(setup.classifier, setup.probe_images), setup.reference_features])
+    """n probe digits at random, scored against the reference digits as a generator's n samples are."""
+    got = L.baseline_by_n(setup, sizes=(20, 60, 300), splits=3, seed=5)
+    feats = ev.penultimate_features(setup.classifier, setup.probe_images)
     g = torch.Generator().manual_seed(5)
-    for n, r in zip((20, 60), got):
+    for n, r in zip((20, 60, 300), got):
         fd, kid = [], []
         for _ in range(3):
-            o = torch.randperm(len(feats), generator=g)
-            a, b = feats[o[:n]], feats[o[n:2 * n]]
-            fd.append(ev.frechet_distance(a, b))
-            kid.append(ev.kernel_distance(a, b, subset_size=n, subsets=1).mean)
+            a = feats[torch.randperm(len(feats), generator=g)[:n]]
+            fd.append(ev.frechet_distance(setup.reference_fit, a))
+            kid.append(ev.kernel_distance(setup.reference_features, a, subset_size=min(200, n), subsets=50).mean)
         assert r["n"] == n
         assert r["fd"] == pytest.approx(np.mean(fd)) and (r["fd_min"], r["fd_max"]) == (min(fd), max(fd))
         assert r["kid"] == pytest.approx(np.mean(kid)) and (r["kid_min"], r["kid_max"]) == (min(kid), max(kid))
-    assert [r["n"] for r in L.baseline_by_n(setup, splits=1)] == [50, 100, 200, setup.n]
+    full = L.baseline_by_n(setup, splits=1)
+    assert [r["n"] for r in full] == [50, 100, 200, setup.n]
+    perfect = L.score(setup.probe_images, setup)                 # the probe's row: the table's n = 449
+    assert full[-1]["fd"] == pytest.approx(perfect["fd"], rel=1e-6)    # (the same digits in another order)
     with pytest.raises(ValueError, match="sizes must be <= 449"):
         L.baseline_by_n(setup, sizes=(450,))
     with pytest.raises(ValueError, match="splits must be >= 1"):

@@ -139,8 +139,8 @@ def test_fd_rises_with_blur_and_with_dropping_classes(table):
 
 def test_precision_and_density_fall_with_noise(table):
     real = table["real (no corruption)"]
-    assert table["noise std=0.5"]["precision"] < real["precision"] - 0.15   # seeds 0-9: at least 0.21 lower
-    assert table["noise std=0.25"]["density"] < real["density"] - 0.1       # at least 0.16 lower
+    assert table["noise std=0.5"]["precision"] < real["precision"] - 0.15   # seeds 0-9: at least 0.24 lower
+    assert table["noise std=0.25"]["density"] < real["density"] - 0.1       # at least 0.14 lower
     assert table["noise std=0.5"]["density"] < table["noise std=0.25"]["density"]
 
 
@@ -151,10 +151,10 @@ def test_recall_and_coverage_fall_with_dropped_classes_and_collapse(table):
     assert drop["recall"] < real["recall"] - 0.08 and drop["coverage"] < real["coverage"] - 0.08
     assert drop["classes"] == 8 and drop["class_kl"] > 0.15             # log(10/8) = 0.22 for an even split
     partial, full = table["collapse to 100 images"], table["collapse to 10 images"]
-    assert partial["recall"] < real["recall"] - 0.2 and partial["coverage"] < real["coverage"] - 0.2   # >= 0.29 lower
+    assert partial["recall"] < real["recall"] - 0.2 and partial["coverage"] < real["coverage"] - 0.2   # >= 0.24 lower
     assert full["recall"] < 0.05 and full["coverage"] < 0.3
     # ... while the class histogram does not notice 100 images (10 per digit). With 10 images, one the classifier
-    # gets wrong is a tenth of the samples: 8-10 classes and a KL up to 0.31 on seeds 0-9.
+    # gets wrong is a tenth of the samples: 8-10 classes and a KL up to 0.17 on seeds 0-9.
     assert partial["classes"] == 10 and partial["class_kl"] < 0.05 and full["classes"] >= 8
 
 
@@ -162,8 +162,8 @@ def test_only_the_memorisation_check_catches_copying(table):
     real, copies, half = table["real (no corruption)"], table["copy 100 % training"], table["copy 50 % training"]
     assert copies["memorised"] == 1.0 and copies["exact_copies"] == 1.0
     assert 0.45 < half["memorised"] < 0.6
-    # copies score as well as new real digits against the reference (seeds 0-9: at most 1.02 x), and far better
-    # against the training images they were copied from (at most 0.52 x)
+    # copies score as well as new real digits against the reference (seeds 0-9: at most 1.11 x), and far better
+    # against the training images they were copied from (at most 0.48 x)
     assert copies["fd"] < 1.3 * real["fd"] and copies["fd_train"] < 0.75 * real["fd_train"]
     for m in ("precision", "recall", "coverage"):
         assert abs(copies[m] - real[m]) < 0.05
@@ -181,12 +181,12 @@ def test_what_does_not_respond(table):
     assert table["blur σ=0.5"]["precision"] > real["precision"] - 0.03     # seeds 0-9: it rises by 0.002-0.02
     assert table["noise std=0.5"]["recall"] > real["recall"] - 0.03        # rises by 0.002-0.05: noisy balls are wide
     faint = table["noise std=0.1"]
-    assert faint["fd"] < 1.25 * real["fd"]                                 # at most 1.11 x
+    assert faint["fd"] < 1.25 * real["fd"]                                 # at most 1.09 x
     for m in ("precision", "recall", "coverage"):
-        assert abs(faint[m] - real[m]) < 0.03, m                           # at most 0.011
+        assert abs(faint[m] - real[m]) < 0.03, m                           # at most 0.016
     drop = table["drop digits 3, 8"]
     assert abs(drop["precision"] - real["precision"]) < 0.03 and abs(drop["density"] - real["density"]) < 0.1
     # KID hardly sees two missing digits or 100 images repeated, next to its response to a slight blur
     blur_kid = table["blur σ=0.5"]["kid"]
     assert drop["kid"] < 0.6 * blur_kid                                     # at most 0.49 x
-    assert table["collapse to 100 images"]["kid"] < 0.25 * blur_kid         # at most 0.15 x
+    assert table["collapse to 100 images"]["kid"] < 0.25 * blur_kid         # at most 0.13 x

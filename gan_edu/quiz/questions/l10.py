@@ -23,8 +23,8 @@ QUESTIONS = [
         },
         feedback={
             "theirs": "Lower is better only at the same n. FD's estimate is biased upwards, more so for fewer samples: "
-                      "in this lesson two sets of real digits scored an FD several times higher with 100 digits each "
-                      "than with 449 each. 60 at n = 100 may be as good as 20 at n = 449, or better.",
+                      "in this lesson real digits scored more than twice the FD with 100 samples than with 449, "
+                      "against the same reference. So 60 at n = 100 may be as good as 20 at n = 449.",
             "yours": "Fewer samples make the estimate noisier and biased upwards, not more careful: a mean and a "
                      "512 x 512 covariance fitted to 100 feature vectors miss much of the real spread.",
             "unknown": "FD is biased upwards at small n, so raw numbers at different n do not compare. Score both with "
@@ -70,7 +70,7 @@ QUESTIONS = [
             "fd": "FD and KID: they rise above the real baseline",
             "prdc": "Recall and coverage: copies cover too little",
             "classes": "The class count: copies skew the histogram",
-            "memo": "Only the memorisation check; the rest stay",
+            "memo": "Only the memorisation check: the rest look fine",
             "none": "None of them: a copy is simply a real digit",
         },
         feedback={
@@ -82,15 +82,17 @@ QUESTIONS = [
                     "digits do.",
             "classes": "449 training digits drawn at random have the digits' own class proportions: the class count "
                        "and its KL stay where the real digits put them.",
-            "memo": "The memorisation check is the only one that looks at the training set: every copied sample is "
-                    "at distance 0 from a training digit, closer than 95 % of held-out digits ever come. Every "
-                    "other metric rates the copies as highly as new real digits: they are real digits.",
+            "memo": "The memorisation check flags them: every copied sample is at distance 0 from a training digit, "
+                    "closer than 95 % of held-out digits ever come. The metrics that compare with held-out digits "
+                    "rate the copies as highly as new real digits (they are real digits), and FD against the "
+                    "training set even falls: it rewards copying.",
             "none": "Every metric that compares with real digits is fooled, but one is built for this: the "
                     "memorisation check compares each sample with the training set and finds exact copies at "
                     "distance 0.",
         },
         explanation="A metric that compares samples with real data cannot tell a copy from a new digit: a copy is "
-                    "real data. Copying is caught only by looking at the training set itself.",
+                    "real data. Copying is caught only by a check built for it: how close each sample comes to the "
+                    "training images, next to how close new real digits come.",
         misconceptions={"fd": "copying-scores-badly", "prdc": "copying-scores-badly", "classes": "copying-scores-badly"},
         expected="a91d1af44f828d8b3ac4",
     ),
