@@ -406,7 +406,12 @@ class Memorisation(NamedTuple):
     def summary(self) -> str:
         return (f"{100 * self.share:.1f} % of generated samples are at least as close to a training image as the closest "
                 f"{100 * self.quantile:g} % of held-out real images are (about {100 * self.quantile:g} % if G does not "
-                f"copy); {100 * self.exact_copies:.1f} % are exact copies ({self.space} distance)")
+                f"copy); {100 * self.exact_copies:.1f} % are exact copies ({_SPACES.get(self.space, self.space)})")
+
+
+#: how :meth:`Memorisation.summary` names the space its distances were measured in
+_SPACES = {"pixels": "distances between pixels", "features": "distances between the classifier's features",
+           "as given": "distances between the vectors given"}
 
 
 class Nearest(NamedTuple):

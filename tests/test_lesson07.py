@@ -584,6 +584,8 @@ def test_wrap_lines_breaks_at_words_and_keeps_commands():
     assert all(len(line) <= 30 for line in lines[:-1]) and lines[-1].startswith("    python -c")
     assert all(w == "word" for line in lines[:-1] for w in line.split())
     assert vi.wrap_lines(ValueError("short")) == "short"
+    hyphenated = vi.wrap_lines("against 85 % of the held-out real digits", width=27).splitlines()
+    assert hyphenated == ["against 85 % of the", "held-out real digits"]          # never "held-" / "out"
 
 
 def test_plot_validation():

@@ -392,7 +392,8 @@ class SelfConditioned(NamedTuple):
     def summary(self) -> str:
         return (f"{self.clusters} clusters, {self.purity:.0%} of the training digits in a cluster whose most common "
                 f"digit is their own; {len(self.samples)} samples: confidence ratio {self.confidence_ratio:.3f}, "
-                f"{self.confident:.0%} confident (held-out real digits: {self.real_confident:.0%}), "
+                f"{self.confident:.0%} named with probability 0.9 or more (held-out real digits: "
+                f"{self.real_confident:.0%}), "
                 f"{self.classes} of 10 digits; copying check: {self.check.share:.1%} flagged, median distance "
                 f"{self.check.median_ratio:.2f} x the held-out digits'")
 

@@ -39,7 +39,8 @@ def wrap_lines(text, width: int = 88) -> str:
     import textwrap
 
     width = _check.positive_int("width", width)
-    return "\n".join(line if line.startswith(" ") else "\n".join(textwrap.wrap(line, width) or [""])
+    return "\n".join(line if line.startswith(" ") else
+                     "\n".join(textwrap.wrap(line, width, break_on_hyphens=False) or [""])   # "held-out" stays whole
                      for line in str(text).splitlines())
 
 

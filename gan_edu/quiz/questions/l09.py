@@ -17,7 +17,7 @@ QUESTIONS = [
         "The conditional G's first layer multiplies W by [z, onehot(y)]: the noise z with the class y's one-hot "
         "vector appended. What does the one-hot part add to that layer's output?",
         options={
-            "noise": "One more random input, like a seventeenth coordinate of z",
+            "noise": "One more random input, like one more coordinate of z",
             "class": "A learned vector for class y, the same one for every z",
             "image": "A stored training image of class y for G to start from",
             "nothing": "Nothing at first: D's loss tells G the class much later",
@@ -57,7 +57,7 @@ QUESTIONS = [
                       "hiding it; the question is where it helps D most.",
             "meet": "By the last layer, phi(x) describes what the image looks like, so e_y · phi(x) asks directly "
                     "whether those features point the way of class y. Miyato and Koyama (2018) showed this is the "
-                    "form the optimal D takes, and it trains more stably than concatenation.",
+                    "form the optimal D takes under mild assumptions, and it gave better images than concatenation.",
             "ignore": "D cannot ignore it: the term e_y · phi(x) is added to every logit, and for a fake 7 that "
                       "looks like a 1 it pushes the logit down. A D that ignored the label could not teach G "
                       "which digit to draw.",
