@@ -383,3 +383,24 @@ def test_a_prediction_is_committed_once_per_session():
     q.choice.disabled = False                                # as if the page still let the learner change it
     assert q.select(second).commit() is None and q.committed == first
     assert "locked already" in q.feedback.value
+
+
+def test_a_checkpoint_answered_in_an_earlier_session_says_so(progress_file):
+    """After a kernel restart (a fresh question object, the same record) the checkpoint shows what the
+    record holds: the learner sees the answers were kept; answering again adds an attempt."""
+    q = choice()
+    q.select("a").check()
+    q.select("b").check()
+    again = choice()
+    again.widget  # noqa: B018
+    assert again.status.value == "answered earlier: right · 2 attempts saved"
+    assert again.choice.value is None and again.feedback.value == ""           # free to answer again
+    again.select("b").check()
+    assert again.status.value == "correct · saved" and quiz.progress()["99-demo"]["attempts"] == 3
+    first = choice(qid="99-other")
+    first.widget  # noqa: B018
+    assert first.status.value == ""                                            # never answered: nothing to say
+    choice(qid="99-one").select("b").check()
+    one_again = choice(qid="99-one")
+    one_again.widget  # noqa: B018
+    assert one_again.status.value == "answered earlier: right first time · 1 attempt saved"

@@ -94,8 +94,20 @@ class Question:
         if self._widget is None:
             self._widget = self._build()
             self._widget.add_class("ge-quiz")
+            self._say_earlier()
             self._say_saved(None)             # building may have met a record problem (the option order reads it)
         return self._widget
+
+    def _say_earlier(self) -> None:
+        """A checkpoint answered in an earlier session (the record has it) says so when it is shown again,
+        so a learner who restarted the kernel sees that nothing was lost (answering again adds an attempt)."""
+        if self.status.value:                 # a restored prediction already says what it holds
+            return
+        entry = record.STORE.answers().get(self.qid) or {}
+        if not entry.get("attempts"):
+            return
+        verdict = ("right first time" if entry.get("first_try") else "right" if entry.get("correct") else "not right yet")
+        self.status.value = f"answered earlier: {verdict} · {entry['attempts']} attempt{'s' * (entry['attempts'] != 1)} saved"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         """What a notebook stores for the checkpoint: the live widget, plus a readable ``text/plain``
