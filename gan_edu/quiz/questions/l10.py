@@ -17,7 +17,7 @@ QUESTIONS = [
         "reference digits and the same features. What can you conclude?",
         options={
             "theirs": "Theirs is closer: 20 is lower than 60, and lower is better",
-            "yours": "Yours is closer: fewer samples make a more careful estimate",
+            "yours": "Likely yours: fewer samples make a more careful estimate",
             "unknown": "Nothing yet: FD depends on n, so compare at the same n",
             "equal": "They are equal: FD does not depend on how many samples",
         },
