@@ -588,6 +588,20 @@ def test_wrap_lines_breaks_at_words_and_keeps_commands():
     assert hyphenated == ["against 85 % of the", "held-out real digits"]          # never "held-" / "out"
 
 
+def test_distance_histograms_look_the_same_in_any_order():
+    """Real digits solid green, a generator's samples hatched purple, whichever comes first (lessons 07, 09
+    and 10 pass them in different orders)."""
+    def looks(fig):
+        return {p.get_label().split(" (")[0]: (p.get_hatch() or "", tuple(round(c, 3) for c in p.get_facecolor()[:3]))
+                for p in fig.axes[0].patches}
+
+    real, fake = torch.rand(30), torch.rand(40)
+    first = looks(vi.plot_distance_histograms({"held-out real digits": real, "G's samples": fake}))
+    second = looks(vi.plot_distance_histograms({"G's samples": fake, "held-out real digits": real}))
+    assert first == second and first["held-out real digits"][0] == "" and first["G's samples"][0] == "//"
+    assert looks(vi.plot_distance_histograms({"reference digits": real, "G": fake}))["reference digits"][0] == ""
+
+
 def test_plot_validation():
     imgs = torch.zeros(2, 1, 8, 8)
     with pytest.raises(ValueError, match="same number of the same images"):

@@ -268,6 +268,9 @@ def test_nearest_pairs_and_distance_histograms(setup):
     fig = ve.plot_distance_histograms(mem, label="probe")
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert any(f"{100 * mem.share:.1f} % left of the line" in t for t in legend)
+    assert fig.axes[0].get_xlabel() == "distance to the nearest training image (pixels)"
+    named = ve.plot_distance_histograms(mem, label="probe", held_out="reference digits")
+    assert [t.get_text() for t in named.axes[0].get_legend().get_texts()][0].startswith("reference digits (")
     with pytest.raises(TypeError, match="must be an evaluation.Memorisation"):
         ve.plot_distance_histograms({"generated": 1})
 

@@ -153,15 +153,18 @@ def plot_metric_responses(rows: list[dict], metrics=None, notice: dict | None = 
 
 
 # --------------------------------------------------------------------------- the memorisation check
-def plot_distance_histograms(memorisation, label: str = "G's samples", bins: int = 30, size=(6.2, 2.8)):
+def plot_distance_histograms(memorisation, label: str = "G's samples", bins: int = 30, size=(6.2, 2.8),
+                             held_out: str = "held-out real digits"):
     """Histograms (shares) of each sample's distance to its closest training image and each held-out
     real digit's, from ``evaluation.memorisation_check``; the dashed line is the check's threshold
-    (the closest 5 % of held-out digits lie left of it). Lesson 07's picture, for a check's result."""
+    (the closest 5 % of held-out digits lie left of it). Lesson 07's picture, for a check's result;
+    ``held_out`` names the held-out set as the lesson does (lesson 10: "reference digits")."""
     m = memorisation
     if not hasattr(m, "generated") or not hasattr(m, "held_out"):
         raise TypeError(f"memorisation must be an evaluation.Memorisation, got {type(m).__name__}")
+    where = {"pixels": "pixels", "features": "the classifier's features"}.get(m.space, "the vectors given")
     return vi.plot_distance_histograms(
-        {f"held-out real digits ({len(m.held_out)})": m.held_out,
+        {f"{held_out} ({len(m.held_out)})": m.held_out,
          f"{label} ({len(m.generated)}): {100 * m.share:.1f} % left of the line": m.generated},
-        threshold=m.threshold, threshold_label=f"threshold: closest {100 * m.quantile:g} % of held-out digits",
-        bins=bins, size=size, xlabel=f"distance to the closest training image ({m.space} space)")
+        threshold=m.threshold, threshold_label=f"threshold: closest {100 * m.quantile:g} % of the {held_out}",
+        bins=bins, size=size, xlabel=f"distance to the nearest training image ({where})")

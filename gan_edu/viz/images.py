@@ -289,8 +289,9 @@ def plot_distance_histograms(distances: dict, threshold: float | None = None, th
                              bins: int = 30, size=(6.0, 3.0), title: str | None = None,
                              xlabel: str = "distance to the nearest training image (pixels)"):
     """Overlaid histograms (as shares, so sets of different sizes compare) of distances
-    ``{label: array}``: labels that say "real" or "held-out" in green, the others purple then the
-    cycle, each with a different hatch; ``threshold`` as a dashed line labelled ``threshold_label``."""
+    ``{label: array}``: labels that say "real", "held-out" or "reference" in green and solid, the others
+    purple then the cycle, hatched (in any order: the same look in every lesson); ``threshold`` as a dashed
+    line labelled ``threshold_label``."""
     if not isinstance(distances, dict) or not distances:
         raise ValueError("distances must be a non-empty dict {label: array of distances}")
     arrays = {}
@@ -302,13 +303,13 @@ def plot_distance_histograms(distances: dict, threshold: float | None = None, th
     bins = _check.positive_int("bins", bins)
     edges = np.linspace(0, max(float(a.max()) for a in arrays.values()) * 1.02 + 1e-9, bins + 1)
     others = iter([FAKE, *CYCLE] * 4)
-    hatches = iter(["", "//", "..", "xx"] * 4)
+    real_hatches, other_hatches = iter(["", ".."] * 8), iter(["//", "xx", "\\\\"] * 8)
     fig = figure(*size)
     ax = fig.add_subplot(111)
     for label, a in arrays.items():
-        real = any(w in str(label).lower() for w in ("real", "held-out", "held out"))
-        color = REAL if real else next(others)
-        ax.stairs(np.histogram(a, edges)[0] / a.size, edges, fill=True, alpha=0.55, color=color, hatch=next(hatches),
+        real = any(w in str(label).lower() for w in ("real", "held-out", "held out", "reference"))
+        color, hatch = (REAL, next(real_hatches)) if real else (next(others), next(other_hatches))
+        ax.stairs(np.histogram(a, edges)[0] / a.size, edges, fill=True, alpha=0.55, color=color, hatch=hatch,
                   label=f"{label} (median {np.median(a):.2f})")
     if threshold is not None:
         ax.axvline(threshold, color="#444", lw=1.0, ls="--", label=f"{threshold_label}: d = {threshold:.2f}")
