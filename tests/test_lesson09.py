@@ -261,12 +261,17 @@ def test_widgets_refuse_a_trainer_that_is_not_conditional_and_show_a_plain_fallb
     assert "step 150 of 150" in progress.text.value
 
 
-def test_tiles_frames_the_chosen_pictures():
-    images = -torch.ones(3, 1, 2, 2)                                          # black
-    a = wc.tiles(images, nrow=3, scale=2, framed=(1,))
-    assert a.shape == (2 * 2 + 8, 3 * (4 + 4) + 4, 3)
-    frame = a[4 - 2, 4 + 8 - 2]                                              # the top-left corner of picture 1's frame
-    assert np.allclose(frame, wc._FRAME) and np.allclose(a[4 - 2, 4 - 2], 1.0)   # picture 0: white gap, no frame
+def test_tiles_frames_the_chosen_pictures_solid_and_the_misjudged_dashed():
+    images = -torch.ones(3, 1, 4, 4)                                          # black
+    a = wc.tiles(images, nrow=3, scale=2, framed=(1,), misjudged=(2,))
+    assert a.shape == (4 * 2 + 8, 3 * (8 + 4) + 4, 3)
+    top = [a[4 - 2, x] for x in range(4 + 12 - 2, 4 + 12 + 8 + 2)]          # the top edge of picture 1's frame
+    assert all(np.allclose(p, wc._FRAME) for p in top)                        # solid: every pixel
+    assert np.allclose(a[4 - 2, 4 - 2], 1.0)                                  # picture 0: white gap, no frame
+    edge = [a[4 - 2, x] for x in range(4 + 24 - 2, 4 + 24 + 8 + 2)]          # picture 2's top edge: dashed red
+    red = [bool(np.allclose(p, wc._MISJUDGED)) for p in edge]
+    assert 0 < sum(red) < len(red) and all(red[i] or np.allclose(edge[i], 1.0) for i in range(len(red)))
+    assert not np.allclose(wc._FRAME, wc._MISJUDGED)
 
 
 # --------------------------------------------------------------------------- the prediction and the notebook

@@ -3,7 +3,7 @@ r"""Widgets of lesson 09 (a conditional GAN on the digits): steer G by class, an
 * :class:`TrainingProgress` -- a progress bar and a line of numbers that stay on the page after
   training (a tqdm bar that vanishes leaves "model not found" in a saved notebook);
 * :class:`DigitGrid` -- "draw me a 7": pick a class and see a grid of G's samples of it, with the
-  independent judge's verdict on each (a red frame where it names another digit);
+  independent judge's verdict on each (a dashed red frame where it names another digit);
 * :class:`SameNoise` -- one z fixed, only the class changes: the same handwriting, another digit;
 * :class:`NoiseWalk` -- one class fixed, z walks from z0 to z1: the same digit, the handwriting changes.
 
@@ -30,14 +30,17 @@ from ._base import Shown, SliderWalk, button, move_slider
 
 __all__ = ["TrainingProgress", "DigitGrid", "SameNoise", "NoiseWalk", "tiles"]
 
-_FRAME = np.array([0xC0, 0x39, 0x2B]) / 255          # viz.ALERT: the selected picture, or a judge that disagrees
+_FRAME = np.array([0x56, 0xB4, 0xE9]) / 255          # Okabe-Ito sky blue (viz.CYCLE): the chosen picture, solid
+_MISJUDGED = np.array([0xC0, 0x39, 0x2B]) / 255      # viz.ALERT: the judge names another digit, a dashed frame
+_DASH = 4                                              # the dashed frame: 4 pixels drawn, 4 left white
 _PAD = 4                                               # pixels between pictures (room for a 2-pixel frame)
 
 
-def tiles(images: torch.Tensor, nrow: int, scale: int, framed=()) -> np.ndarray:
+def tiles(images: torch.Tensor, nrow: int, scale: int, framed=(), misjudged=()) -> np.ndarray:
     """Images [N, C, H, W] in [-1, 1] as one RGB array in [0, 1]: ``nrow`` per row, each pixel a ``scale`` x
-    ``scale`` square, white gaps of 4 pixels, and a 2-pixel red frame around the images whose index is in
-    ``framed``."""
+    ``scale`` square, white gaps of 4 pixels; a solid light-blue 2-pixel frame around the images whose index is
+    in ``framed`` (the chosen one) and a dashed red one around those in ``misjudged`` (the judge names
+    another digit). Solid against dashed: the two marks differ without colour too."""
     n, _, h, w = images.shape
     cols = min(_check.positive_int("nrow", nrow), n)
     rows = -(-n // cols)
@@ -48,6 +51,12 @@ def tiles(images: torch.Tensor, nrow: int, scale: int, framed=()) -> np.ndarray:
         y, x = _PAD + r * (hs + _PAD), _PAD + c * (ws + _PAD)
         if k in framed:
             out[y - 2:y + hs + 2, x - 2:x + ws + 2] = _FRAME
+        if k in misjudged:
+            ring = np.zeros((hs + 4, ws + 4), bool)
+            ring[:2], ring[-2:], ring[:, :2], ring[:, -2:] = True, True, True, True
+            yy, xx = np.indices(ring.shape)
+            dashes = ring & (((yy + xx) // _DASH) % 2 == 0)                    # every other 4-pixel run
+            out[y - 2:y + hs + 2, x - 2:x + ws + 2][dashes] = _MISJUDGED
         pixels = viz.image_grid(images[k:k + 1], nrow=1, padding=0)                     # [H, W, 3] in [0, 1]
         out[y:y + hs, x:x + ws] = vi.upscale(pixels, scale)
     return out
@@ -128,7 +137,7 @@ class TrainingProgress(Shown):
 # --------------------------------------------------------------------------- draw me a 7
 class DigitGrid(Shown):
     """Pick a class: a grid of ``n`` of G's samples of it (fixed noise, so only the class changes when
-    you pick another; "new noise" draws other samples). With a judge, a red frame marks every sample it
+    you pick another; "new noise" draws other samples). With a judge, a dashed red frame marks every sample it
     names as another digit, and the line under the grid counts them."""
 
     fallback_title = "Draw me a digit: pick a class and see a grid of G's samples of it"
@@ -175,12 +184,12 @@ class DigitGrid(Shown):
         self.images = cond.samples_of(self.trainer, torch.full((self.n,), self.label), z=self.z)
         said = _verdicts(self.judge, self.images)
         wrong = () if said is None else tuple(int(k) for k in torch.nonzero(said[0] != self.label).flatten())
-        _show(self.view, tiles(self.images, self.nrow, self.scale, framed=wrong))
+        _show(self.view, tiles(self.images, self.nrow, self.scale, misjudged=wrong))
         text = f"G asked for {self.n} × the digit {self.label}"
         if said is not None:
             self.agree = self.n - len(wrong)
             text += (f" · the independent judge names {self.agree} of them {self.label}"
-                     + (" (a red frame marks the others)" if wrong else ""))
+                     + (" (a dashed red frame marks the others)" if wrong else ""))
         self.caption.value = html.escape(text)
 
 
@@ -242,13 +251,15 @@ class SameNoise(Shown):
     def _show(self) -> None:
         y = self.label
         _show(self.view, tiles(self.strip[y:y + 1], 1, self.big))
-        _show(self.strip_view, tiles(self.strip, self.trainer.n_classes, self.scale, framed=(y,)))
-        text = f"G(z, {y}) above; below, the same z for the classes 0 to {self.trainer.n_classes - 1}"
+        misjudged = () if self._verdict is None else tuple(
+            int(k) for k in torch.nonzero(self._verdict[0] != torch.arange(len(self._verdict[0]))).flatten())
+        _show(self.strip_view, tiles(self.strip, self.trainer.n_classes, self.scale, framed=(y,), misjudged=misjudged))
+        text = f"G(z, {y}) above; below, the same z for the classes 0 to {self.trainer.n_classes - 1} ({y} framed)"
         if self._verdict is not None:
             said, p = self._verdict
-            same = int((said == torch.arange(len(said))).sum())
-            text += (f" · the judge names the large one {int(said[y])} (p = {float(p[y]):.2f}), and {same} of the "
-                     f"{len(said)} in the strip the class they were asked for")
+            text += (f" · the judge names the large one {int(said[y])} (p = {float(p[y]):.2f}), and "
+                     f"{len(said) - len(misjudged)} of the {len(said)} in the strip the class they were asked for"
+                     + (" (a dashed red frame marks the others)" if misjudged else ""))
         self.caption.value = html.escape(text)
 
 
