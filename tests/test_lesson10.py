@@ -167,10 +167,16 @@ def test_train_generator_trains_lesson_07s_dcgan_on_the_training_split(setup, mo
         f"step {s} of 6: loss_D {v[0]:.2f}, loss_G {v[1]:.2f}" for s, v in
         zip((2, 4, 6), zip(tr.history["loss_d"].values[1::2], tr.history["loss_g"].values[1::2]))]
     assert all(getattr(fn, "__name__", "") != "report" for fn, _ in tr.handlers.get("step_end", []))   # detached
-    L.train_generator(setup, steps=4, report_every=None)
-    assert capsys.readouterr().out == ""
+    seen = []
+    quiet = L.train_generator(setup, steps=5, report_every=None, every=2,
+                              on_progress=lambda t, n: seen.append((t.state.step, n)))
+    assert capsys.readouterr().out == "" and seen == [(0, 5), (2, 5), (4, 5), (5, 5)]   # before, every 2, the end
+    left = [getattr(fn, "__name__", "") for fn, _ in quiet.trainer.handlers.get("step_end", [])]
+    assert "report" not in left and "progress" not in left                               # detached after the run
     with pytest.raises(ValueError, match="steps must be >= 4"):
         L.train_generator(setup, steps=3)
+    with pytest.raises(TypeError, match="on_progress must be a function"):
+        L.train_generator(setup, steps=4, on_progress="bar")
 
 
 # --------------------------------------------------------------------------- the memorisation check, shown

@@ -401,24 +401,37 @@ class TrainedGenerator(NamedTuple):
     cpu_seconds: float     #: processor time of the training (all threads of this process)
 
 
-def train_generator(setup: LabSetup, steps: int = 2000, seed: int = 0, report_every: int | None = 500) -> TrainedGenerator:
+def train_generator(setup: LabSetup, steps: int = 2000, seed: int = 0, report_every: int | None = 500,
+                    on_progress=None, every: int = 50) -> TrainedGenerator:
     """Lesson 07's DCGAN (the ``digits-dcgan`` settings, :func:`gan_edu.presets.digits.dcgan`) trained for
-    ``steps`` steps on :func:`training_set` only, printing a line every ``report_every`` steps (None: quiet)."""
+    ``steps`` steps on :func:`training_set` only, printing a line every ``report_every`` steps (None: quiet).
+    ``on_progress(trainer, steps)`` (a progress bar's update) is called before the first step, every
+    ``every`` steps and at the end."""
     import time
 
     from ..presets import digits as digits_preset
 
     steps = _check.integer("steps", steps, minimum=digits_preset.DCGAN["decay_start"] + 1)
+    if on_progress is not None and not callable(on_progress):
+        raise TypeError(f"on_progress must be a function (trainer, steps) or None, got {type(on_progress).__name__}")
+    every = _check.positive_int("every", every)
+    report_every = None if report_every is None else _check.positive_int("report_every", report_every)
     tr = digits_preset.dcgan(training_set(setup), seed=seed, steps=steps)
-    start = time.process_time()
-    if report_every is None:
-        tr.run(steps, progress=False)
-    else:
-        def report(t):
+
+    def report(t):
+        if t.state.step % report_every == 0:
             print(f"step {t.state.step} of {steps}: loss_D {t.state.loss_d:.2f}, loss_G {t.state.loss_g:.2f}", flush=True)
 
-        with tr.attached(step_end=report, every=_check.positive_int("report_every", report_every)):
-            tr.run(steps, progress=False)
+    def progress(t):
+        if t.state.step % every == 0 or t.state.step == steps:
+            on_progress(t, steps)
+
+    handlers = [report] * (report_every is not None) + [progress] * (on_progress is not None)
+    if on_progress is not None:
+        on_progress(tr, steps)
+    start = time.process_time()
+    with tr.attached(step_end=handlers):
+        tr.run(steps, progress=False)
     return TrainedGenerator(tr, steps, time.process_time() - start)
 
 

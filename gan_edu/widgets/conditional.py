@@ -110,9 +110,10 @@ def _verdicts(judge, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor] 
 # --------------------------------------------------------------------------- progress
 class TrainingProgress(Shown):
     """A bar and a status line for a training run: pass ``progress.update`` as ``on_progress`` to
-    :func:`gan_edu.lessons.conditional.train`. Unlike a tqdm bar it stays after the run, saying how it ended."""
+    :func:`gan_edu.lessons.conditional.train` (or ``self_conditioned``, or ``metrics_lab.train_generator``).
+    Unlike a tqdm bar it stays after the run, saying how it ended."""
 
-    fallback_title = "A progress bar for training the conditional GAN"
+    fallback_title = "A progress bar for a training run"
 
     def __init__(self, description: str = "training"):
         self.bar = W.IntProgress(value=0, min=0, max=1, description=description, bar_style="info",
