@@ -404,3 +404,16 @@ def test_a_checkpoint_answered_in_an_earlier_session_says_so(progress_file):
     one_again = choice(qid="99-one")
     one_again.widget  # noqa: B018
     assert one_again.status.value == "answered earlier: right first time · 1 attempt saved"
+
+
+def test_answered_earlier_is_said_only_of_answers_on_disk(tmp_path, monkeypatch):
+    """An answer the record could not write (a missing folder) stays in memory: a checkpoint shown again
+    must not call it saved."""
+    monkeypatch.setenv("GAN_EDU_PROGRESS", str(tmp_path / "missing" / "progress.json"))
+    q = choice()
+    with pytest.warns(record.ProgressWarning, match="cannot be saved"):
+        q.select("b").check()
+    assert "not saved" in q.status.value and quiz.progress()["99-demo"]["attempts"] == 1     # kept in memory
+    again = choice()
+    again.widget  # noqa: B018
+    assert "answered earlier" not in again.status.value

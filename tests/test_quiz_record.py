@@ -454,8 +454,10 @@ def test_killed_between_temp_file_and_rename(progress_file):
 
 
 def test_record_module_imports_no_ipywidgets_or_torch():
+    """Also: the quiz's Check button (anywidget) loads only when a checkpoint is drawn."""
     probe = ("import sys, gan_edu.quiz.record, gan_edu.quiz.questions\n"
-             "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'ipywidgets', 'IPython', 'numpy'}))")
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'ipywidgets', 'IPython', 'numpy', "
+             "'anywidget'}))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert out.stdout.strip() == "[]"

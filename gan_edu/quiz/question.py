@@ -103,7 +103,7 @@ class Question:
         so a learner who restarted the kernel sees that nothing was lost (answering again adds an attempt)."""
         if self.status.value:                 # a restored prediction already says what it holds
             return
-        entry = record.STORE.answers().get(self.qid) or {}
+        entry = record.STORE.saved().get(self.qid) or {}
         if not entry.get("attempts"):
             return
         verdict = ("right first time" if entry.get("first_try") else "right" if entry.get("correct") else "not right yet")
@@ -431,7 +431,7 @@ class Prediction(_Options):
         again, nor be scored twice."""
         if self.committed is not None or self.shown_without_prediction:
             return
-        entry = record.STORE.answers().get(self.qid) or {}
+        entry = record.STORE.saved().get(self.qid) or {}
         earlier = [k for k in entry.get("answers", ()) if k in self.options]
         if entry.get("attempts", 0) and earlier:
             self.committed, self._restored = earlier[0], True

@@ -351,6 +351,11 @@ class Store:
                 merged[qid] = merge_entry(merged.get(qid), delta)
             return {k: merged[k] for k in sorted(merged)}
 
+    def saved(self) -> dict[str, dict]:
+        """The entries on disk only (nothing pending in memory): what a message may call "saved"."""
+        with self._lock:
+            return dict(self._read_quietly()["answers"])
+
     def _read_quietly(self) -> dict:
         try:
             return read(self.path)[0]
