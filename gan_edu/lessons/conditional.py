@@ -55,6 +55,7 @@ from ..presets import digits as digits_preset
 from ..presets.registry import linear_decay
 from ..trainer import Trainer
 from . import judges as judges_mod
+from .factory import progress_reporter
 
 __all__ = ["SETTINGS", "STEPS", "Run", "build_trainer", "train", "Snapshot", "OneHotAsVector", "one_hot_as_vector",
            "samples_of", "Steering", "steering", "variety", "DLabels", "d_uses_the_label", "LabelVsNoise",
@@ -104,19 +105,6 @@ def _trainer(data, seed: int, steps: int, ema: float) -> Trainer:
     return tr
 
 
-def _reporter(on_progress: Callable | None, every: int, steps: int) -> Callable:
-    """A step_end handler calling ``on_progress(trainer, steps)`` every ``every`` steps and at the end."""
-    every = _check.positive_int("every", every)
-    if on_progress is not None and not callable(on_progress):
-        raise TypeError(f"on_progress must be a function (trainer, steps) or None, got {type(on_progress).__name__}")
-
-    def progress(t: Trainer) -> None:
-        if on_progress is not None and (t.state.step % every == 0 or t.state.step == steps):
-            on_progress(t, steps)
-
-    return progress
-
-
 def train(seed: int = 0, steps: int = STEPS, judge: judges_mod.Judge | None = None,
           on_progress: Callable | None = None, every: int = 50, watch=()) -> Run:
     """Fit the judge (unless given), build :func:`build_trainer` and train ``steps`` steps with ``trainer.run``.
@@ -126,7 +114,7 @@ def train(seed: int = 0, steps: int = STEPS, judge: judges_mod.Judge | None = No
     training is the same with or without it."""
     judge = judges_mod.independent_classifier(seed=0) if judge is None else judge
     tr = build_trainer(judge, seed=seed, steps=steps)
-    progress = _reporter(on_progress, every, steps)
+    progress = progress_reporter(on_progress, every, steps)
     watch = sorted({_check.integer("watch step", w, minimum=0, maximum=steps) for w in watch})
     snapshots: dict[int, Snapshot] = {}
     z = _seeded_z(tr, 2 * judge.n_classes, seed=0)                                       # [2K, latent]: two z's per class
@@ -409,7 +397,7 @@ def self_conditioned(judge: judges_mod.Judge, seed: int = 0, steps: int = STEPS,
     steps = _check.integer("steps", steps, minimum=2)
     n = _check.positive_int("n", n)
     clusters = _check.integer("clusters", clusters, minimum=2)
-    progress = _reporter(on_progress, every, steps)
+    progress = progress_reporter(on_progress, every, steps)
     digits = judge.split.train
     data = data_mod.clustered(digits, clusters, seed=seed)
     k = len(data.classes)

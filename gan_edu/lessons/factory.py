@@ -12,6 +12,9 @@ lesson 06) builds it here, seeded ONE way:
 
     G, D = networks(seed=0, hidden=16, depth=1)              # just the two networks
     tr = tiny_gan(seed=0, data=ge.data.ring(), hidden=64)    # the networks in a Trainer
+
+:func:`progress_reporter` is the one way a lesson's longer training reports to a progress bar
+(lessons 09 and 10).
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from .. import data as data_mod
 from .. import models as models_mod
 from ..trainer import Trainer
 
-__all__ = ["networks", "tiny_gan"]
+__all__ = ["networks", "tiny_gan", "progress_reporter"]
 
 
 def networks(seed: int = 0, dim: int = 2, latent_dim: int = 2, hidden: int = 64, depth: int = 2,
@@ -50,3 +53,17 @@ def tiny_gan(seed: int = 0, data=None, *, latent_dim: int = 2, hidden: int = 64,
         raise TypeError(f"data must be a gan_edu.data source of points (e.g. ge.data.ring()), got {data!r}")
     G, D = networks(seed, data.shape[0], latent_dim, hidden, depth, g_depth, g_activation, noise, g_hidden)
     return Trainer(G, D, data, seed=seed, device=device, **settings)
+
+
+def progress_reporter(on_progress, every: int, steps: int):
+    """A step_end handler calling ``on_progress(trainer, steps)`` (a progress bar's update) every ``every``
+    steps and at step ``steps``; it does nothing when ``on_progress`` is None."""
+    every = _check.positive_int("every", every)
+    if on_progress is not None and not callable(on_progress):
+        raise TypeError(f"on_progress must be a function (trainer, steps) or None, got {type(on_progress).__name__}")
+
+    def progress(t: Trainer) -> None:
+        if on_progress is not None and (t.state.step % every == 0 or t.state.step == steps):
+            on_progress(t, steps)
+
+    return progress

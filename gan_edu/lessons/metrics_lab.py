@@ -60,6 +60,7 @@ from .. import _check
 from .. import data as data_mod
 from .. import evaluation as ev
 from . import classifier as clf_mod
+from .factory import progress_reporter
 
 __all__ = ["LabSetup", "prepare", "score", "Corruption", "corruptions", "run", "format_table", "METRICS",
            "blur", "add_noise", "drop_classes", "collapse", "copy_training", "NOTICE", "noticed", "response_table",
@@ -412,9 +413,7 @@ def train_generator(setup: LabSetup, steps: int = 2000, seed: int = 0, report_ev
     from ..presets import digits as digits_preset
 
     steps = _check.integer("steps", steps, minimum=digits_preset.DCGAN["decay_start"] + 1)
-    if on_progress is not None and not callable(on_progress):
-        raise TypeError(f"on_progress must be a function (trainer, steps) or None, got {type(on_progress).__name__}")
-    every = _check.positive_int("every", every)
+    progress = progress_reporter(on_progress, every, steps)
     report_every = None if report_every is None else _check.positive_int("report_every", report_every)
     tr = digits_preset.dcgan(training_set(setup), seed=seed, steps=steps)
 
@@ -422,13 +421,8 @@ def train_generator(setup: LabSetup, steps: int = 2000, seed: int = 0, report_ev
         if t.state.step % report_every == 0:
             print(f"step {t.state.step} of {steps}: loss_D {t.state.loss_d:.2f}, loss_G {t.state.loss_g:.2f}", flush=True)
 
-    def progress(t):
-        if t.state.step % every == 0 or t.state.step == steps:
-            on_progress(t, steps)
-
-    handlers = [report] * (report_every is not None) + [progress] * (on_progress is not None)
-    if on_progress is not None:
-        on_progress(tr, steps)
+    handlers = [report] * (report_every is not None) + [progress]
+    progress(tr)                                                                       # before the first step
     start = time.process_time()
     with tr.attached(step_end=handlers):
         tr.run(steps, progress=False)
